@@ -1,0 +1,125 @@
+/**
+ * Central Redis: every load is a GET, every save a SET with the TTL (which also slides the expiry).
+ * In write-behind mode a save returns at once and the value is flushed in the background in one
+ * pipeline; a load on the same instance sees its own pending writes.
+ */
+import type { Redis } from 'ioredis';
+import * as z from 'zod';
+import { type CodecOptions, decodeSession, encodeSession } from './codec.js';
+import { encodingOptions, keyOptions, redisClientOptions } from './options.js';
+import { GuardedRedis } from './redis-client.js';
+import {
+  type BackendDefinition, type LoadHint, type Session, type SessionStore, type StoreContext, type StoreCounters,
+  type TurnRecord, emptyCounters,
+} from './types.js';
+
+const options = {
+  ...redisClientOptions,
+  ...encodingOptions,
+  ...keyOptions,
+  writeMode: z.enum(['sync', 'write-behind']).default('sync').describe('sync: reply after Redis stored the session; write-behind: reply first.'),
+};
+type Options = z.output<z.ZodObject<typeof options>>;
+
+/** Write-behind entries waiting for a flush are bounded: past this a save waits for the flush. */
+const MAX_PENDING = 10_000;
+
+export class RedisStore implements SessionStore {
+  private readonly stats: StoreCounters = emptyCounters();
+  private readonly redis: GuardedRedis;
+  private readonly prefix: string;
+  private readonly codec: CodecOptions;
+  private readonly pending = new Map<string, { session: Session; data: Buffer }>();
+  private flushing: Promise<void> | undefined;
+
+  constructor(ctx: StoreContext, private readonly opts: Options) {
+    if (!ctx.redis) throw new Error('the redis backend needs a Redis target');
+    this.redis = new GuardedRedis(ctx.redis, opts, this.stats);
+    this.prefix = ctx.redis.keyPrefix;
+    this.codec = opts;
+  }
+
+  async load(id: string, _hint: LoadHint): Promise<Session | undefined> {
+    const own = this.pending.get(id);
+    if (own) {
+      this.stats.localHits++;
+      return own.session;
+    }
+    this.stats.remoteReads++;
+    const buf = await this.redis.run('read', (c) => c.getBuffer(this.prefix + id));
+    if (!buf) return undefined;
+    this.stats.bytesRead += buf.length;
+    return decodeSession(buf);
+  }
+
+  async save(id: string, baseVersion: number, turns: readonly TurnRecord[]): Promise<number> {
+    const session = { version: baseVersion + 1, turns };
+    const data = encodeSession(session, this.codec);
+    if (this.opts.writeMode === 'write-behind') {
+      this.pending.set(id, { session, data });
+      const flush = this.scheduleFlush();
+      if (this.pending.size > MAX_PENDING) await flush;
+      return session.version;
+    }
+    this.stats.remoteWrites++;
+    this.stats.bytesWritten += data.length;
+    await this.redis.run('write', (c) => this.setCommand(c, id, data, baseVersion));
+    return session.version;
+  }
+
+  /** SET with a fresh TTL for a new session or with sliding expiry, else keeping the one it has. */
+  private setCommand(c: Redis, id: string, data: Buffer, baseVersion: number) {
+    return this.opts.slidingExpiry || baseVersion === 0
+      ? c.set(this.prefix + id, data, 'PX', this.opts.ttl)
+      : c.set(this.prefix + id, data, 'KEEPTTL');
+  }
+
+  private scheduleFlush(): Promise<void> {
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const batch = [...this.pending];
+      this.pending.clear();
+      this.flushing = undefined;
+      const pipeline = this.redis.client.pipeline();
+      for (const [id, { data }] of batch) {
+        // Write-behind batches always renew the TTL: a pending write is the session's latest use.
+        pipeline.set(this.prefix + id, data, 'PX', this.opts.ttl);
+        this.stats.remoteWrites++;
+        this.stats.bytesWritten += data.length;
+      }
+      // A failed background write is lost by design of write-behind: counted, never thrown.
+      await this.redis.run('write', () => pipeline.exec()).catch(() => {});
+    });
+    return this.flushing;
+  }
+
+  async touch(id: string): Promise<void> {
+    if (!this.opts.slidingExpiry) return;
+    this.stats.remoteWrites++;
+    await this.redis.run('write', (c) => c.pexpire(this.prefix + id, this.opts.ttl));
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.pending.delete(id);
+    this.stats.remoteWrites++;
+    await this.redis.run('write', (c) => c.del(this.prefix + id));
+  }
+
+  counters(): StoreCounters {
+    return { ...this.stats };
+  }
+
+  async close(): Promise<void> {
+    if (this.pending.size > 0) await this.scheduleFlush();
+    await this.redis.quit();
+  }
+}
+
+export const redisBackend = {
+  name: 'redis',
+  description: 'Central Redis: GET on every turn, SET with a sliding TTL; survives instance crashes.',
+  routing: 'any',
+  usesRedis: true,
+  versionCookie: false,
+  options,
+  create: (ctx, opts) => new RedisStore(ctx, opts),
+} satisfies BackendDefinition<typeof options>;

@@ -1,0 +1,203 @@
+/**
+ * The Redis a run uses: a real `redis-server` spawned on a free loopback port with no persistence
+ * (or a server named with --redis-url), and an admin connection the harness uses for keyspace
+ * resets, INFO commandstats and cleanup. Instances never use the admin connection: they reach
+ * Redis through the fault proxy.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { Redis } from 'ioredis';
+import { EnvironmentError, UsageError, messageOf } from '../errors.js';
+import { freePort, isLoopback } from './ports.js';
+
+export interface RedisOptions {
+  /** Path of redis-server; looked up on PATH when absent. */
+  bin?: string;
+  /** Use this server instead of spawning one (loopback only). */
+  url?: string;
+}
+
+const INSTALL_HINT =
+  'install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`), name it with --redis-bin, or use a running server with --redis-url redis://127.0.0.1:6379';
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Commands that read a session, and commands that write one, as Redis counts them. */
+const READ_COMMANDS = new Set(['get', 'getex', 'mget', 'hget', 'hmget', 'hgetall', 'exists']);
+const WRITE_COMMANDS = new Set(['set', 'setex', 'psetex', 'hset', 'hmset', 'del', 'unlink', 'expire', 'pexpire', 'evalsha', 'eval']);
+
+export interface CommandCounts {
+  reads: number;
+  writes: number;
+  /** Every command by name (lower case) → calls. */
+  byCommand: Record<string, number>;
+}
+
+export class RedisServer {
+  private constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly version: string,
+    /** True when sessbench spawned this server (and may flush it). */
+    readonly owned: boolean,
+    readonly admin: Redis,
+    private readonly child: ChildProcess | undefined,
+    private readonly dir: string | undefined,
+  ) {}
+
+  /** Spawn redis-server (or connect to --redis-url) and wait until it answers PING. */
+  static async start(opts: RedisOptions): Promise<RedisServer> {
+    if (opts.url) return RedisServer.connectExisting(opts.url);
+    const bin = opts.bin ?? findOnPath('redis-server');
+    if (!bin) throw new EnvironmentError('redis-server was not found on PATH', { hint: INSTALL_HINT });
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await RedisServer.spawnOnce(bin);
+      } catch (err) {
+        lastError = err;
+        if (err instanceof EnvironmentError && !/in use/i.test(err.message)) throw err;
+      }
+    }
+    throw lastError;
+  }
+
+  private static async spawnOnce(bin: string): Promise<RedisServer> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'sessbench-redis-'));
+    const args = [
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', '--dir', dir,
+    ];
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (err) =>
+        reject(new EnvironmentError(`could not start redis-server at ${bin}: ${messageOf(err)}`, { hint: INSTALL_HINT })),
+      );
+      child.once('exit', (code) =>
+        reject(new EnvironmentError(`redis-server at ${bin} exited with code ${code} on port ${port}: ${output.trim().split('\n').pop() ?? ''}`)),
+      );
+    });
+    const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    admin.on('error', () => {});
+    try {
+      await Promise.race([exited, waitForPing(admin, 10_000)]);
+      const version = await serverVersion(admin);
+      child.stdout!.removeAllListeners('data');
+      return new RedisServer('127.0.0.1', port, version, true, admin, child, dir);
+    } catch (err) {
+      admin.disconnect();
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private static async connectExisting(url: string): Promise<RedisServer> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--redis-url ${JSON.stringify(url)} is not a URL`, 'use the form redis://127.0.0.1:6379');
+    }
+    if (parsed.protocol !== 'redis:') throw new UsageError(`--redis-url must start with redis://, got ${parsed.protocol}//`);
+    const host = parsed.hostname;
+    if (!isLoopback(host)) {
+      throw new UsageError(`--redis-url host ${host} is not a loopback address`, 'sessbench sends traffic only to 127.0.0.0/8, ::1 or localhost');
+    }
+    const port = Number(parsed.port || 6379);
+    const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => {});
+    try {
+      await waitForPing(admin, 3000);
+    } catch (err) {
+      admin.disconnect();
+      throw new EnvironmentError(`could not reach Redis at ${url}: ${messageOf(err)}`);
+    }
+    return new RedisServer(host, port, await serverVersion(admin), false, admin, undefined, undefined);
+  }
+
+  /** Give the next backend an empty keyspace and fresh command counters (own server only). */
+  async reset(): Promise<void> {
+    if (!this.owned) return;
+    await this.admin.flushall();
+    await this.admin.config('RESETSTAT');
+  }
+
+  /** Calls per command from INFO commandstats, grouped into session reads and writes. */
+  async commandCounts(): Promise<CommandCounts> {
+    const info = await this.admin.info('commandstats');
+    const byCommand: Record<string, number> = {};
+    let reads = 0;
+    let writes = 0;
+    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      const name = m[1]!.toLowerCase();
+      const calls = Number(m[2]);
+      byCommand[name] = calls;
+      if (READ_COMMANDS.has(name)) reads += calls;
+      else if (WRITE_COMMANDS.has(name)) writes += calls;
+    }
+    return { reads, writes, byCommand };
+  }
+
+  /** Delete every key under a prefix (used with --redis-url, where nothing else may be flushed). */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) deleted += await this.admin.unlink(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  /** Close the admin connection and stop the server if sessbench started it. Idempotent. */
+  async stop(): Promise<void> {
+    this.admin.disconnect();
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await gone;
+      clearTimeout(timer);
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function waitForPing(client: Redis, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await client.connect().catch(() => {});
+  for (;;) {
+    try {
+      if ((await client.ping()) === 'PONG') return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new EnvironmentError(`Redis did not answer within ${timeoutMs} ms: ${messageOf(err)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function serverVersion(client: Redis): Promise<string> {
+  const info = await client.info('server');
+  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+}

@@ -1,0 +1,196 @@
+/**
+ * Scenario file → validated Scenario, or a ScenarioError holding every problem at once, each with
+ * its line and column, its key path, what was expected and what was found.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Document, LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
+import type * as z from 'zod';
+import { backendNames } from '../backends/registry.js';
+import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
+
+type Path = (string | number)[];
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+/** The object shape a zod schema has at a path, unwrapping defaults, optionals, pipes and arrays. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: any = schema;
+  const unwrap = () => {
+    for (;;) {
+      const t = s?._zod?.def?.type;
+      if (t === 'optional' || t === 'default' || t === 'prefault' || t === 'nullable') s = s._zod.def.innerType;
+      else if (t === 'pipe') s = s._zod.def.in;
+      else return;
+    }
+  };
+  unwrap();
+  for (const p of path) {
+    const t = s?._zod?.def?.type;
+    if (t === 'array' && typeof p === 'number') s = s._zod.def.element;
+    else if (t === 'object') s = s._zod.def.shape[p as string];
+    else return [];
+    unwrap();
+  }
+  return s?._zod?.def?.type === 'object' ? Object.keys(s._zod.def.shape) : [];
+}
+
+class Positions {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  private at(offset: number | undefined): { line: number; col: number } {
+    return offset === undefined ? { line: 1, col: 1 } : this.lines.linePos(offset);
+  }
+
+  /** Position of the value at `path`, or of its nearest existing ancestor. */
+  value(path: readonly PropertyKey[]): { line: number; col: number } {
+    for (let n = path.length; n >= 0; n--) {
+      const node = this.doc.getIn(path.slice(0, n) as Path, true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === 'object' && node.range) return this.at(node.range[0]);
+    }
+    return this.at(this.doc.contents?.range?.[0]);
+  }
+
+  /** Position of the key `key` in the mapping at `path`. */
+  key(path: readonly PropertyKey[], key: string): { line: number; col: number } {
+    const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path as Path, true);
+    if (isMap(map)) {
+      for (const pair of map.items) {
+        if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return this.at(pair.key.range[0]);
+      }
+    }
+    return this.value(path);
+  }
+}
+
+function describeIssue(iss: z.core.$ZodIssue): string {
+  switch (iss.code) {
+    case 'invalid_type':
+      return iss.input === undefined ? `required, but missing (expected ${iss.expected})` : `expected ${iss.expected}, got ${show(iss.input)}`;
+    case 'too_small':
+      if (iss.origin === 'array') return `expected at least ${iss.minimum} item${iss.minimum === 1 ? '' : 's'}, got ${show(iss.input)}`;
+      if (iss.origin === 'string') return `expected at least ${iss.minimum} characters`;
+      return `expected a number ${iss.inclusive ? '>=' : '>'} ${iss.minimum}, got ${show(iss.input)}`;
+    case 'too_big':
+      if (iss.origin === 'string') return `expected at most ${iss.maximum} characters`;
+      return `expected a number ${iss.inclusive ? '<=' : '<'} ${iss.maximum}, got ${show(iss.input)}`;
+    case 'invalid_value': {
+      const values = iss.values.map((v) => JSON.stringify(v));
+      const hint = typeof iss.input === 'string' ? didYouMean(iss.input, iss.values.map(String)) : '';
+      return `expected ${values.length === 1 ? values[0] : `one of ${values.join(' | ')}`}, got ${show(iss.input)}${hint}`;
+    }
+    case 'invalid_format':
+      return `${iss.message}, got ${show(iss.input)}`;
+    case 'not_multiple_of':
+      return `expected a whole number, got ${show(iss.input)}`;
+    default:
+      return iss.message;
+  }
+}
+
+function collect(
+  result: z.ZodSafeParseResult<unknown>,
+  schema: z.ZodType,
+  prefix: readonly PropertyKey[],
+  pos: Positions,
+  out: ScenarioIssue[],
+): void {
+  if (result.success) return;
+  for (const iss of result.error.issues) {
+    const path = [...prefix, ...iss.path];
+    if (iss.code === 'unrecognized_keys') {
+      const known = keysAt(schema, iss.path);
+      for (const key of iss.keys) {
+        const p = pos.key(path, key);
+        out.push({ ...p, path: formatPath([...path, key]), message: `unknown key${didYouMean(key, known)}; expected one of ${known.join(', ')}` });
+      }
+      continue;
+    }
+    // A number where an integer is expected reports as not_multiple_of / invalid_type "int".
+    out.push({ ...pos.value(path), path: formatPath(path), message: describeIssue(iss) });
+  }
+}
+
+function resolveBackends(entries: unknown[], pos: Positions, out: ScenarioIssue[]): BackendSpec[] {
+  const specs: BackendSpec[] = [];
+  entries.forEach((entry, i) => {
+    const isObj = typeof entry === 'object' && entry !== null;
+    if (isObj ? typeof (entry as { backend?: unknown }).backend !== 'string' : typeof entry !== 'string') return;
+    const name = isObj ? (entry as { backend: string }).backend : (entry as string);
+    const path = isObj ? ['backends', i, 'backend'] : ['backends', i];
+    if (!backendNames.includes(name as never)) {
+      out.push({ ...pos.value(path), path: formatPath(path), message: `unknown backend ${show(name)}${didYouMean(name, backendNames)}; expected one of ${backendNames.join(', ')}` });
+      return;
+    }
+    const schema = backendEntrySchema(name);
+    const parsed = schema.safeParse(isObj ? entry : { backend: name }, { reportInput: true });
+    collect(parsed, schema, ['backends', i], pos, out);
+    if (!parsed.success) return;
+    const { backend, label, ...options } = parsed.data as { backend: string; label?: string } & Record<string, unknown>;
+    const spec = { backend, label: label ?? backend, options };
+    if (specs.some((s) => s.label === spec.label)) {
+      out.push({ ...pos.value(['backends', i]), path: formatPath(['backends', i]), message: `backend label "${spec.label}" is used twice; give each variant its own \`label\`` });
+      return;
+    }
+    specs.push(spec);
+  });
+  return specs;
+}
+
+/** Validate scenario text. `file` names it in messages. Throws ScenarioError with every problem. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const issues: ScenarioIssue[] = doc.errors.map((e) => ({
+    line: e.linePos?.[0].line ?? 1,
+    col: e.linePos?.[0].col ?? 1,
+    path: '',
+    message: `YAML syntax: ${e.message.split('\n')[0]}`,
+  }));
+  if (issues.length) throw new ScenarioError(file, issues);
+  const pos = new Positions(doc, lines);
+  const value: unknown = doc.toJS();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ScenarioError(file, [{ ...pos.value([]), path: '', message: `expected a mapping with name, backends, cluster and load, got ${show(value)}` }]);
+  }
+  const result = ScenarioSchema.safeParse(value, { reportInput: true });
+  collect(result, ScenarioSchema, [], pos, issues);
+  // Backend entries of the wrong shape were reported by the schema; the rest are checked against
+  // their own backend's options here, with indexes kept as in the file.
+  const raw = (value as { backends?: unknown }).backends;
+  const specs = resolveBackends(raw === undefined ? [...backendNames] : Array.isArray(raw) ? raw : [], pos, issues);
+  if (issues.length || !result.success) {
+    issues.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new ScenarioError(file, issues);
+  }
+  return { ...result.data, backends: specs };
+}
+
+/** Read and validate a scenario file. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScenarioError(file, [{ line: 0, col: 0, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(err)})` }]);
+  }
+  return parseScenario(text, file);
+}

@@ -1,0 +1,104 @@
+/**
+ * The scenario file's schema: the single truth for what a scenario may say. Durations, sizes and
+ * ranges are parsed here, at the boundary; the output type is what the rest of sessbench uses.
+ *
+ * Backend entries are checked in a second step (parse.ts) against the chosen backend's own option
+ * schema, so each backend owns its options; `scenarioJsonSchema()` merges them for editors.
+ */
+import * as z from 'zod';
+import { backendNames, backends } from '../backends/registry.js';
+import { bytes, bytesRange, countRange, distribution, durationMs, durationRange, int } from './fields.js';
+
+const serviceSchema = z
+  .strictObject({
+    modelTime: distribution().prefault('lognormal(80ms, 30ms)').describe('Simulated model time per turn.'),
+    replyBytes: bytes().prefault(600).describe('Size of each reply.'),
+    historyTurns: int(1).default(50).describe('Turns a session keeps; older ones are dropped.'),
+    maxBodyBytes: bytes().prefault('64KiB').describe('Request bodies larger than this get 413.'),
+  })
+  .describe('The reference chat service every instance runs.');
+
+const clusterSchema = z.strictObject({
+  instances: int(1).max(64).default(4).describe('Instance processes per backend.'),
+  routing: z
+    .enum(['round-robin', 'random', 'sticky'])
+    .default('round-robin')
+    .describe('How the balancer picks an instance; a backend that needs affinity overrides this.'),
+  service: serviceSchema.prefault({}),
+});
+
+const phaseSchema = z.strictObject({
+  duration: durationMs().describe('How long this phase lasts.'),
+  arrivalRate: z.number().min(0).describe('New conversations per second at the start of the phase.'),
+  rampTo: z.number().min(0).optional().describe('Rate at the end of the phase, reached linearly.'),
+});
+
+const conversationSchema = z.strictObject({
+  turns: countRange().prefault('4..12').describe('Turns per conversation.'),
+  thinkTime: durationRange().prefault('200ms..1s').describe('Pause between a reply and the next turn.'),
+  messageBytes: bytesRange().prefault('50..400').describe('Size of each user message.'),
+});
+
+const loadSchema = z.strictObject({
+  warmup: durationMs().prefault(0).describe('Conversations started in this time run but are not measured.'),
+  phases: z.array(phaseSchema).min(1).describe('Arrival phases, one after another.'),
+  arrivals: z
+    .enum(['constant', 'poisson'])
+    .default('constant')
+    .describe('constant: evenly spaced arrivals at the rate; poisson: random arrivals with that mean rate.'),
+  conversation: conversationSchema.prefault({}),
+  transport: z.enum(['http']).default('http').describe('Wire protocol of the turns.'),
+  drain: durationMs().prefault('10s').describe('After the last phase, how long running conversations may finish.'),
+  requestTimeout: durationMs().prefault('30s').describe('A turn with no reply after this long counts as a timeout.'),
+});
+
+/** A backend entry as the first validation step sees it: a name, or a mapping with `backend`. */
+const backendEntry = z.union([z.string(), z.looseObject({ backend: z.string() })], {
+  error: 'expected a backend name or a mapping with a `backend` key',
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1).max(120).describe('Names the run and its report folder.'),
+  description: z.string().optional(),
+  seed: int(0).max(2 ** 31 - 1).optional().describe('Seed of every random choice; random and printed when absent.'),
+  backends: z.array(backendEntry).min(1).prefault([...backendNames]).describe('Backends to compare, in order.'),
+  cluster: clusterSchema.prefault({}),
+  load: loadSchema,
+});
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+type Parsed = z.output<typeof ScenarioSchema>;
+
+/** One backend of a run, with its options resolved. */
+export interface BackendSpec {
+  /** The backend's registry name. */
+  backend: string;
+  /** Unique label in this run (defaults to the name; set `label` to compare variants). */
+  label: string;
+  options: Record<string, unknown>;
+}
+
+/** A validated scenario, every value resolved. */
+export interface Scenario extends Omit<Parsed, 'backends'> {
+  backends: BackendSpec[];
+}
+
+/** Strict schema of a backend entry given as a mapping, built from the backend's option shape. */
+export function backendEntrySchema(name: string) {
+  const def = backends[name as keyof typeof backends];
+  return z.strictObject({
+    backend: z.literal(name),
+    label: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1..40 letters, digits, ".", "_" or "-"').optional(),
+    ...def.options,
+  });
+}
+
+/** JSON Schema of the scenario file (input form), for editor completion. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const entry = z.union([z.enum(backendNames as [string, ...string[]]), ...backendNames.map((n) => backendEntrySchema(n))]);
+  const full = ScenarioSchema.extend({ backends: z.array(entry).min(1).optional() });
+  return {
+    ...z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }),
+    title: 'sessbench scenario',
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Entry point of one instance process, forked by the harness with an IPC channel. It serves the
+ * reference chat service on a free loopback port and reports the port; it exits when told to, or
+ * at once when the harness goes away (the IPC channel closes), so no instance outlives a run.
+ */
+import type { AddressInfo } from 'node:net';
+import { getBackend } from '../backends/registry.js';
+import { isPeerLinked } from '../backends/types.js';
+import { createChatServer } from './app.js';
+import type { FromInstance, InstanceConfig, ToInstance } from './messages.js';
+
+function tell(msg: FromInstance): void {
+  process.send?.(msg);
+}
+
+async function main(): Promise<void> {
+  const cfg = JSON.parse(process.env.SESSBENCH_INSTANCE ?? '{}') as InstanceConfig;
+  const backend = getBackend(cfg.backend);
+  if (!backend) throw new Error(`unknown backend ${cfg.backend}`);
+  const store = backend.create(
+    { instanceIndex: cfg.index, instanceCount: cfg.count, secret: cfg.secret, ...(cfg.redis ? { redis: cfg.redis } : {}) },
+    cfg.options,
+  );
+  const server = createChatServer({
+    instanceIndex: cfg.index,
+    store,
+    versionCookie: backend.versionCookie,
+    secret: cfg.secret,
+    historyTurns: cfg.historyTurns,
+    replyBytes: cfg.replyBytes,
+    maxBodyBytes: cfg.maxBodyBytes,
+  });
+  const peerPort = isPeerLinked(store) ? await store.listenPeers() : undefined;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  process.on('message', (msg: ToInstance) => {
+    if (msg.type === 'peers' && isPeerLinked(store)) store.connectPeers(msg.peers);
+    else if (msg.type === 'stats') {
+      const mem = process.memoryUsage();
+      tell({ type: 'stats', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, counters: store.counters() });
+    } else if (msg.type === 'shutdown') {
+      server.closeAllConnections();
+      server.close();
+      store.close().finally(() => process.exit(0));
+      setTimeout(() => process.exit(0), 2000).unref();
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  tell({ type: 'ready', port: (server.address() as AddressInfo).port, ...(peerPort ? { peerPort } : {}) });
+}
+
+main().catch((err: unknown) => {
+  tell({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+/**
+ * IPC between the harness (src/cluster/instances.ts) and an instance process (service/main.ts).
+ */
+import type { RedisTarget, StoreCounters } from '../backends/types.js';
+
+/** Everything an instance needs, passed in the SESSBENCH_INSTANCE environment variable as JSON. */
+export interface InstanceConfig {
+  index: number;
+  count: number;
+  backend: string;
+  /** The backend's options, already validated by the scenario schema. */
+  options: Record<string, unknown>;
+  redis?: RedisTarget;
+  secret: string;
+  historyTurns: number;
+  replyBytes: number;
+  maxBodyBytes: number;
+}
+
+export type ToInstance =
+  | { type: 'peers'; peers: { index: number; host: string; port: number }[] }
+  | { type: 'stats' }
+  | { type: 'shutdown' };
+
+export type FromInstance =
+  | { type: 'ready'; port: number; peerPort?: number }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; counters: StoreCounters }
+  | { type: 'fatal'; message: string };
