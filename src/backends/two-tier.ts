@@ -93,7 +93,7 @@ export class TwoTierStore implements SessionStore {
   async touch(id: string): Promise<void> {
     if (!this.opts.slidingExpiry) return;
     this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.pexpire(this.prefix + id, this.opts.ttl));
+    await this.redis.run('write', (c) => c.expire(this.prefix + id, Math.max(1, Math.ceil(this.opts.ttl / 1000))));
   }
 
   async destroy(id: string): Promise<void> {

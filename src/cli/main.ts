@@ -1,0 +1,110 @@
+/**
+ * sessbench's command line. The only module that writes errors to stderr or exits: every command
+ * returns an exit code or throws a SessbenchError, and the handler below turns that into one
+ * clear message (with a hint where there is one) and the documented exit code.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, ScenarioError, SessbenchError } from '../errors.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { backendsCommand } from './backends.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 2 ** 31 - 1) throw new InvalidArgumentError('expected a whole number from 0 to 2147483647');
+  return n;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  1    internal error (a bug in sessbench)
+  2    invalid scenario or command-line usage
+  3    thresholds failed
+  4    regression against the baseline
+  5    environment problem (no redis-server, no free port, unwritable folder)
+  130  interrupted (Ctrl-C); partial results were written`;
+
+function program(signal: AbortSignal, setCode: (code: number) => void): Command {
+  const p = new Command('sessbench')
+    .description('Load and chaos benchmarks for the session layer of AI chat services.')
+    .version(TOOL_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+
+  p.command('run')
+    .description('Run a scenario: every backend on a fresh cluster, then the comparison table and report files.')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('-b, --backend <list>', 'only these backends (comma-separated labels or names)')
+    .option('--redis-url <url>', 'use this Redis (loopback only) instead of spawning redis-server; only keys under the run prefix are touched')
+    .option('--redis-bin <path>', 'redis-server binary to spawn (default: found on PATH)')
+    .option('-o, --out <dir>', 'folder for run outputs', 'reports')
+    .addOption(new Option('--seed <n>', 'seed of every random choice (overrides the scenario)').argParser(parseSeed))
+    .option('--json', 'print results.json on stdout; everything else goes to stderr')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench run scenarios/quickstart.yaml --backend redis,two-tier --seed 7')
+    .action(async (file: string, opts) => setCode(await runCommand(file, opts, signal)));
+
+  p.command('validate')
+    .description('Check a scenario file and print what it would run.')
+    .argument('<scenario>', 'scenario YAML file')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench validate scenarios/quickstart.yaml')
+    .action(async (file: string) => setCode(await validateCommand(file)));
+
+  p.command('backends')
+    .description('List the session backends, the routing each needs and what it does.')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench backends')
+    .action(() => setCode(backendsCommand()));
+
+  p.command('schema')
+    .description('Print the scenario JSON Schema (for editor completion).')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench schema > scenario.schema.json\n  then put  # yaml-language-server: $schema=./scenario.schema.json  at the top of a scenario')
+    .action(() => setCode(schemaCommand()));
+  return p;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`\n${sig}: stopping; writing what was measured…\n`);
+      abort.abort();
+    } else {
+      process.stderr.write(`${sig} again: exiting now\n`);
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let code: number = ExitCode.ok;
+  try {
+    await program(abort.signal, (c) => (code = c)).parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version end with exit code 0; every usage error with 2.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
+    }
+    if (err instanceof ScenarioError) {
+      process.stderr.write(`${err.format()}\n${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}; nothing was run.\n`);
+      return err.exitCode;
+    }
+    if (err instanceof SessbenchError) {
+      process.stderr.write(`sessbench: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      return err.exitCode;
+    }
+    process.stderr.write(`sessbench: internal error (a bug in sessbench, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    return ExitCode.internal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const code = await main(process.argv);
+// Let stdout drain before exiting (a pipe may still hold results JSON).
+process.stdout.write('', () => process.exit(code));

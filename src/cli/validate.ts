@@ -1,0 +1,14 @@
+/** `sessbench validate <scenario>`: check a scenario file without running anything. */
+import { ExitCode } from '../errors.js';
+import { loadScenario } from '../scenario/parse.js';
+import { timelineMs } from '../driver/plan.js';
+
+export async function validateCommand(file: string): Promise<number> {
+  const s = await loadScenario(file);
+  const secs = (timelineMs(s.load) + s.load.drain) / 1000;
+  process.stdout.write(
+    `${file}: valid. ${s.backends.length} backend(s) (${s.backends.map((b) => b.label).join(', ')}), ` +
+      `${s.cluster.instances} instances, routing ${s.cluster.routing}, up to ${secs}s of load per backend\n`,
+  );
+  return ExitCode.ok;
+}

@@ -1,0 +1,54 @@
+/**
+ * The turn oracle (DESIGN.md §4): compares the context the service echoed with the truth the
+ * driver holds and classifies the turn. Pure; the driver calls it once per successful turn.
+ */
+
+export type Outcome = 'intact' | 'lost' | 'stale' | 'diverged' | 'fail' | 'info';
+export const OUTCOMES: readonly Outcome[] = ['intact', 'lost', 'stale', 'diverged', 'fail', 'info'];
+
+export interface Verdict {
+  outcome: 'intact' | 'lost' | 'stale' | 'diverged';
+  /** For stale turns: how many acknowledged turns the echoed context lacks. */
+  lagTurns: number;
+  /** Indeterminate (info) turns that the echoed context shows were stored after all. */
+  recovered: number;
+}
+
+function equalRange(a: readonly string[], b: readonly string[], bStart: number, bEnd: number): boolean {
+  if (a.length !== bEnd - bStart) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[bStart + i]) return false;
+  return true;
+}
+
+/**
+ * @param expected ids of the turns the driver had acknowledged, oldest first
+ * @param echoed ids the service said it found before appending this turn
+ * @param created the service issued a new session for this turn
+ * @param pending ids of earlier indeterminate turns, which may or may not have been stored
+ * @param historyTurns how many turns the service keeps: contexts are windows of this length
+ */
+export function classify(
+  expected: readonly string[],
+  echoed: readonly string[],
+  created: boolean,
+  pending: ReadonlySet<string>,
+  historyTurns: number,
+): Verdict {
+  let context = echoed;
+  let recovered = 0;
+  if (pending.size > 0) {
+    context = echoed.filter((id) => !pending.has(id));
+    recovered = echoed.length - context.length;
+  }
+  const verdict = (outcome: Verdict['outcome'], lagTurns = 0): Verdict => ({ outcome, lagTurns, recovered });
+  if (expected.length === 0) return verdict(context.length === 0 ? 'intact' : 'diverged');
+  if (created || context.length === 0) return verdict('lost');
+  const n = expected.length;
+  if (equalRange(context, expected, Math.max(0, n - historyTurns), n)) return verdict('intact');
+  // Stale: exactly what the service held at an earlier acknowledged turn.
+  const pos = expected.lastIndexOf(context[context.length - 1]!);
+  if (pos >= 0 && pos < n - 1 && equalRange(context, expected, Math.max(0, pos + 1 - historyTurns), pos + 1)) {
+    return verdict('stale', n - 1 - pos);
+  }
+  return verdict('diverged');
+}

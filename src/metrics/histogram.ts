@@ -1,0 +1,67 @@
+/**
+ * HdrHistogram (hdr-histogram-js), WebAssembly build where it loads. Values are recorded in
+ * microseconds and reported in milliseconds. Histograms hold native memory: destroy() each one.
+ */
+import hdr from 'hdr-histogram-js';
+
+let wasm = false;
+
+/** Load the WebAssembly build once; falls back to the JavaScript build when it can't. */
+export async function initHistograms(): Promise<void> {
+  if (wasm) return;
+  try {
+    await hdr.initWebAssembly();
+    wasm = true;
+  } catch {
+    wasm = false;
+  }
+}
+
+export type Histogram = ReturnType<typeof hdr.build>;
+
+/** One hour in µs: anything slower is clamped (and is a failure by any threshold anyway). */
+const HIGHEST_US = 3_600_000_000;
+
+export function newHistogram(significantDigits: 2 | 3 = 3): Histogram {
+  return hdr.build({
+    useWebAssembly: wasm,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: significantDigits,
+  });
+}
+
+export function recordMs(h: Histogram, ms: number): void {
+  h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000))));
+}
+
+/** Latency summary in ms, rounded to µs. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+const ms = (us: number) => Math.round(us) / 1000;
+
+export function summarize(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    count: h.totalCount,
+    mean: ms(h.mean),
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+  };
+}
+
+/** Compressed base64 encoding (HdrHistogram's standard), so results can be merged or re-read later. */
+export function encode(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}

@@ -1,0 +1,137 @@
+/**
+ * Collects the turns of one backend's run: histograms of successful-turn latency (from the
+ * intended send time) and service time, counters per outcome and error kind, sessions with a lost
+ * turn, and a per-second series. `record` is on the hot path: counters and one or two histogram
+ * writes, nothing else.
+ */
+import type { Outcome } from '../driver/oracle.js';
+import { type Histogram, type LatencySummary, encode, newHistogram, recordMs, summarize } from './histogram.js';
+
+/** One turn as the driver saw it. */
+export interface TurnResult {
+  conversation: number;
+  measured: boolean;
+  outcome: Outcome;
+  errorKind?: string;
+  /** From the intended send time to the reply, ms. */
+  latencyMs: number;
+  /** From the actual send to the reply, ms. */
+  serviceMs: number;
+  /** The turn was sent later than intended by more than the late-start threshold. */
+  late: boolean;
+  /** The driver expected a non-empty context. */
+  hadContext: boolean;
+  /** A session cookie went with the request. */
+  hadCookie: boolean;
+  lagTurns: number;
+  recovered: number;
+  /** Completion time, ms since the measurement began (negative during warmup). */
+  atMs: number;
+}
+
+export interface SecondStats {
+  /** Second since the measurement began. */
+  t: number;
+  turns: number;
+  intact: number;
+  lost: number;
+  stale: number;
+  diverged: number;
+  fail: number;
+  info: number;
+  p50: number;
+  p99: number;
+}
+
+interface SecondBucket {
+  counts: Record<Outcome, number>;
+  hist: Histogram;
+}
+
+const zeroCounts = (): Record<Outcome, number> => ({ intact: 0, lost: 0, stale: 0, diverged: 0, fail: 0, info: 0 });
+
+export class Recorder {
+  readonly latency = newHistogram();
+  readonly service = newHistogram();
+  readonly counts = zeroCounts();
+  readonly errors: Record<string, number> = {};
+  turnsWithContext = 0;
+  lateStarts = 0;
+  staleLagTurns = 0;
+  recovered = 0;
+  /** Every turn of the run, warmup included (Redis counts everything). */
+  allTurns = 0;
+  allTurnsWithCookie = 0;
+  sessions = 0;
+  readonly lostSessions = new Set<number>();
+  private readonly seconds: SecondBucket[] = [];
+  lastCompletionMs = 0;
+
+  conversationStarted(measured: boolean): void {
+    if (measured) this.sessions++;
+  }
+
+  record(r: TurnResult): void {
+    this.allTurns++;
+    if (r.hadCookie) this.allTurnsWithCookie++;
+    if (!r.measured) return;
+    this.counts[r.outcome]++;
+    if (r.hadContext) this.turnsWithContext++;
+    if (r.late) this.lateStarts++;
+    this.recovered += r.recovered;
+    if (r.errorKind) this.errors[r.errorKind] = (this.errors[r.errorKind] ?? 0) + 1;
+    if (r.outcome === 'lost') this.lostSessions.add(r.conversation);
+    else if (r.outcome === 'stale') this.staleLagTurns += r.lagTurns;
+    const ok = r.outcome !== 'fail' && r.outcome !== 'info';
+    if (ok) {
+      recordMs(this.latency, r.latencyMs);
+      recordMs(this.service, r.serviceMs);
+    }
+    if (r.atMs > this.lastCompletionMs) this.lastCompletionMs = r.atMs;
+    const sec = Math.max(0, Math.floor(r.atMs / 1000));
+    let bucket = this.seconds[sec];
+    if (!bucket) bucket = this.seconds[sec] = { counts: zeroCounts(), hist: newHistogram(2) };
+    bucket.counts[r.outcome]++;
+    if (ok) recordMs(bucket.hist, r.latencyMs);
+  }
+
+  /** Measured turns so far. */
+  get turns(): number {
+    let n = 0;
+    for (const k in this.counts) n += this.counts[k as Outcome];
+    return n;
+  }
+
+  latencySummary(): LatencySummary {
+    return summarize(this.latency);
+  }
+
+  serviceSummary(): LatencySummary {
+    return summarize(this.service);
+  }
+
+  encodedLatency(): string {
+    return encode(this.latency);
+  }
+
+  series(): SecondStats[] {
+    const out: SecondStats[] = [];
+    for (let t = 0; t < this.seconds.length; t++) {
+      const b = this.seconds[t];
+      const counts = b?.counts ?? zeroCounts();
+      const s = b ? summarize(b.hist) : undefined;
+      let turns = 0;
+      for (const k in counts) turns += counts[k as Outcome];
+      out.push({ t, turns, ...counts, p50: s?.p50 ?? 0, p99: s?.p99 ?? 0 });
+    }
+    return out;
+  }
+
+  /** Free the histograms' native memory. The recorder is unusable afterwards. */
+  destroy(): void {
+    this.latency.destroy();
+    this.service.destroy();
+    for (const b of this.seconds) b?.hist.destroy();
+    this.seconds.length = 0;
+  }
+}

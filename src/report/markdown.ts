@@ -1,0 +1,38 @@
+/**
+ * report.md: the comparison table in Markdown, shaped like the tables in the source articles
+ * (strategy, latency, session loss, …), followed by the run's facts.
+ */
+import type { RunResults } from '../run/results.js';
+import { COLUMNS, footnotes } from './columns.js';
+
+/** Markdown-escape text from the scenario or environment. */
+export function mdEscape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+!|<>-]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+export function renderMarkdown(results: RunResults): string {
+  const out: string[] = [];
+  out.push(`# sessbench: ${mdEscape(results.scenario.name)}`, '');
+  if (results.scenario.description) out.push(mdEscape(results.scenario.description), '');
+  if (results.interrupted) out.push('> **Interrupted**: these are partial results.', '');
+  out.push(`| ${COLUMNS.map((c) => c.title).join(' | ')} |`);
+  out.push(`|${COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`);
+  for (const b of results.backends) out.push(`| ${COLUMNS.map((c) => mdEscape(c.value(b))).join(' | ')} |`);
+  out.push('');
+  for (const n of footnotes(results.backends)) out.push(`${mdEscape(n)}  `);
+  out.push('');
+  const s = results.scenario;
+  const env = results.environment;
+  out.push('## Run', '');
+  out.push(`- Scenario: \`${results.scenarioFile.replace(/`/g, "'")}\`, seed ${results.seed}`);
+  out.push(`- Cluster: ${s.cluster.instances} instances, routing ${s.cluster.routing}, transport ${s.load.transport}`);
+  out.push(`- Started ${results.startedAt}, finished ${results.finishedAt}`);
+  out.push(`- Machine: ${mdEscape(env.cpuModel)} × ${env.cpuCount}, ${env.platform}, Node ${env.node}, Redis ${env.redisVersion ?? 'not used'} (${env.redisMode})`);
+  out.push(`- sessbench ${results.tool.version}, results schema ${results.schemaVersion}`);
+  if (results.warnings.length) {
+    out.push('', '## Warnings', '');
+    for (const w of results.warnings) out.push(`- ${mdEscape(w)}`);
+  }
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,116 @@
+/**
+ * The canonical results of a run: `results.json` is exactly this object. Every report (terminal,
+ * Markdown, and later HTML and JUnit) is rendered from it alone. Bump RESULTS_SCHEMA_VERSION on any
+ * change that breaks a reader.
+ */
+import type { StoreCounters } from '../backends/types.js';
+import type { LatencySummary } from '../metrics/histogram.js';
+import type { SecondStats } from '../metrics/recorder.js';
+import type { Scenario } from '../scenario/schema.js';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export interface Environment {
+  node: string;
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  cpuCount: number;
+  totalMemoryBytes: number;
+  redisVersion: string | null;
+  /** "spawned" (sessbench started redis-server) or "external" (--redis-url). */
+  redisMode: 'spawned' | 'external' | 'none';
+}
+
+export interface TurnCounts {
+  /** Measured turns with a result (cut turns are not counted). */
+  total: number;
+  intact: number;
+  lost: number;
+  stale: number;
+  diverged: number;
+  fail: number;
+  info: number;
+  /** Turns whose expected context was non-empty: the denominator of the turn loss rate. */
+  withContext: number;
+  lateStarts: number;
+  /** Indeterminate turns later found stored after all. */
+  recovered: number;
+}
+
+export interface Rates {
+  /** lost / turns with expected context. */
+  turnLoss: number;
+  /** conversations with at least one lost turn / conversations. */
+  sessionLoss: number;
+  /** stale / turns with expected context. */
+  stale: number;
+  /** diverged / turns with expected context. */
+  diverged: number;
+  /** (fail + info) / turns. */
+  errors: number;
+}
+
+export interface RedisCounts {
+  /** Session reads Redis counted (GET, HMGET, …) for this backend's whole run, warmup included. */
+  reads: number;
+  /** Session writes Redis counted (SET, EVALSHA, …). */
+  writes: number;
+  /** reads / turns that carried a session cookie. */
+  readsPerTurn: number;
+  /** writes / turns. */
+  writesPerTurn: number;
+  byCommand: Record<string, number>;
+}
+
+export interface InstanceResult {
+  index: number;
+  rssBytes: number | null;
+  heapUsedBytes: number | null;
+  counters: StoreCounters | null;
+}
+
+export interface BackendResult {
+  label: string;
+  backend: string;
+  options: Record<string, unknown>;
+  routing: string;
+  /** The backend needs affinity and replaced the scenario's routing. */
+  routingOverridden: boolean;
+  startedAt: string;
+  durationMs: number;
+  conversations: { started: number; measured: number; withLostTurn: number; cut: number };
+  turns: TurnCounts;
+  rates: Rates;
+  errorsByKind: Record<string, number>;
+  /** Mean lag of stale turns, in turns. */
+  staleLagMean: number;
+  /** Successful turns (not fail/info), from the intended send time. */
+  latencyMs: LatencySummary;
+  /** Successful turns, from the actual send. */
+  serviceMs: LatencySummary;
+  /** HdrHistogram compressed base64 of latencyMs, in microseconds. */
+  latencyHistogram: string;
+  throughput: { windowSec: number; offeredTurnsPerSec: number; achievedTurnsPerSec: number };
+  redis: RedisCounts | null;
+  instances: InstanceResult[];
+  memory: { rssTotalBytes: number; rssMeanBytes: number };
+  store: StoreCounters;
+  driver: { eventLoopLagP99Ms: number; eventLoopLagMaxMs: number; cpuCores: number; saturated: boolean };
+  series: SecondStats[];
+}
+
+export interface RunResults {
+  schemaVersion: number;
+  tool: { name: 'sessbench'; version: string };
+  scenarioFile: string;
+  scenario: Scenario;
+  seed: number;
+  startedAt: string;
+  finishedAt: string;
+  /** True when the run was interrupted: `backends` holds what was measured. */
+  interrupted: boolean;
+  environment: Environment;
+  warnings: string[];
+  backends: BackendResult[];
+}

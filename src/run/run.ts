@@ -1,0 +1,256 @@
+/**
+ * One run, end to end (DESIGN.md §2): for each backend of the scenario, on a fresh cluster and an
+ * empty Redis keyspace, drive the same seeded conversations and collect the results. Everything it
+ * starts is stopped before it returns or throws; an interrupt (the signal) ends the current backend
+ * early and skips the rest, and what was measured is returned.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { getBackend } from '../backends/registry.js';
+import { type StoreCounters, emptyCounters } from '../backends/types.js';
+import { RedisServer, type RedisOptions, type CommandCounts } from '../cluster/redis.js';
+import { createRouter } from '../cluster/routing.js';
+import { drive } from '../driver/driver.js';
+import { transports } from '../driver/transports/registry.js';
+import { initHistograms } from '../metrics/histogram.js';
+import { Recorder } from '../metrics/recorder.js';
+import type { BackendSpec, Scenario } from '../scenario/schema.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { Cluster } from './cluster.js';
+import { type BackendResult, type Environment, RESULTS_SCHEMA_VERSION, type RunResults } from './results.js';
+
+/** Live view of a backend's progress, for the terminal. */
+export interface Progress {
+  label: string;
+  elapsedMs: number;
+  plannedMs: number;
+  turns: number;
+  intact: number;
+  lost: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+export interface RunObserver {
+  backendStarting?(spec: BackendSpec, index: number, total: number, routing: string): void;
+  progress?(p: Progress): void;
+  backendDone?(result: BackendResult): void;
+  warning?(message: string): void;
+}
+
+export interface RunOptions {
+  scenario: Scenario;
+  scenarioFile: string;
+  seed: number;
+  redis: RedisOptions;
+  signal: AbortSignal;
+  observer?: RunObserver;
+  /** How often observer.progress is called, ms. */
+  progressEveryMs?: number;
+}
+
+/** The driver is suspect when its own event loop lags or it uses most of a core. */
+const SATURATED_LAG_P99_MS = 50;
+const SATURATED_CPU_CORES = 0.9;
+
+function environment(redis: RedisServer | undefined): Environment {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    arch: os.arch(),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cpuCount: cpus.length,
+    totalMemoryBytes: os.totalmem(),
+    redisVersion: redis?.version ?? null,
+    redisMode: redis ? (redis.owned ? 'spawned' : 'external') : 'none',
+  };
+}
+
+const round = (x: number, digits = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : 0);
+const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 6) : 0);
+
+function sumCounters(list: (StoreCounters | null)[]): StoreCounters {
+  const total = emptyCounters();
+  for (const c of list) if (c) for (const k of Object.keys(total) as (keyof StoreCounters)[]) total[k] += c[k];
+  return total;
+}
+
+async function runBackend(
+  opts: RunOptions,
+  spec: BackendSpec,
+  redis: RedisServer | undefined,
+  runId: string,
+  warnings: string[],
+): Promise<BackendResult> {
+  const { scenario, observer } = opts;
+  const def = getBackend(spec.backend)!;
+  const routing = def.routing === 'affinity' ? 'sticky' : scenario.cluster.routing;
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  if (def.usesRedis) await redis!.reset();
+  const before: CommandCounts | undefined = def.usesRedis ? await redis!.commandCounts() : undefined;
+  const cluster = await Cluster.up(scenario, spec, redis, runId);
+  const recorder = new Recorder();
+  const transport = transports[scenario.load.transport]({ targets: cluster.targets, requestTimeoutMs: scenario.load.requestTimeout });
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  let progressTimer: NodeJS.Timeout | undefined;
+  try {
+    const plannedMs = scenario.load.warmup + scenario.load.phases.reduce((s, p) => s + p.duration, 0);
+    const driveStart = performance.now();
+    progressTimer = setInterval(() => {
+      const l = recorder.latencySummary();
+      observer?.progress?.({
+        label: spec.label,
+        elapsedMs: performance.now() - driveStart,
+        plannedMs,
+        turns: recorder.turns,
+        intact: recorder.counts.intact,
+        lost: recorder.counts.lost,
+        errors: recorder.counts.fail + recorder.counts.info,
+        p50: l.p50,
+        p99: l.p99,
+      });
+    }, opts.progressEveryMs ?? 1000);
+    lag.enable();
+    const cpuStart = process.cpuUsage();
+    const summary = await drive({
+      scenario,
+      seed: opts.seed,
+      transport,
+      router: createRouter(routing, scenario.cluster.instances, opts.seed),
+      recorder,
+      signal: opts.signal,
+    });
+    const cpu = process.cpuUsage(cpuStart);
+    const driveMs = performance.now() - driveStart;
+    lag.disable();
+    clearInterval(progressTimer);
+
+    const after = def.usesRedis ? await redis!.commandCounts() : undefined;
+    const stats = await cluster.stats();
+    const instances = cluster.instances.map((inst, i) => ({
+      index: inst.index,
+      rssBytes: stats[i]?.rssBytes ?? null,
+      heapUsedBytes: stats[i]?.heapUsedBytes ?? null,
+      counters: stats[i]?.counters ?? null,
+    }));
+    const rss = instances.map((i) => i.rssBytes ?? 0);
+    const c = recorder.counts;
+    const turns = recorder.turns;
+    const withContext = recorder.turnsWithContext;
+    const windowSec = summary.windowMs / 1000;
+    const byCommand: Record<string, number> = {};
+    if (before && after) {
+      for (const [k, v] of Object.entries(after.byCommand)) {
+        const d = v - (before.byCommand[k] ?? 0);
+        if (d > 0) byCommand[k] = d;
+      }
+    }
+    const lagP99 = lag.percentile(99) / 1e6;
+    const cpuCores = (cpu.user + cpu.system) / 1000 / driveMs;
+    const saturated = lagP99 > SATURATED_LAG_P99_MS || cpuCores > SATURATED_CPU_CORES;
+    if (saturated) {
+      warnings.push(
+        `${spec.label}: the driver itself was saturated (event-loop lag p99 ${lagP99.toFixed(1)} ms, CPU ${(cpuCores * 100).toFixed(0)} % of a core); latency figures are suspect`,
+      );
+    }
+    if (summary.cut > 0) warnings.push(`${spec.label}: ${summary.cut} conversations were still running at the end and were cut`);
+    const result: BackendResult = {
+      label: spec.label,
+      backend: spec.backend,
+      options: spec.options,
+      routing,
+      routingOverridden: routing !== scenario.cluster.routing,
+      startedAt,
+      durationMs: Math.round(performance.now() - t0),
+      conversations: { started: summary.conversations, measured: recorder.sessions, withLostTurn: recorder.lostSessions.size, cut: summary.cut },
+      turns: {
+        total: turns, ...c, withContext, lateStarts: recorder.lateStarts, recovered: recorder.recovered,
+      },
+      rates: {
+        turnLoss: ratio(c.lost, withContext),
+        sessionLoss: ratio(recorder.lostSessions.size, recorder.sessions),
+        stale: ratio(c.stale, withContext),
+        diverged: ratio(c.diverged, withContext),
+        errors: ratio(c.fail + c.info, turns),
+      },
+      errorsByKind: { ...recorder.errors },
+      staleLagMean: ratio(recorder.staleLagTurns, c.stale),
+      latencyMs: recorder.latencySummary(),
+      serviceMs: recorder.serviceSummary(),
+      latencyHistogram: recorder.encodedLatency(),
+      throughput: {
+        windowSec: round(windowSec, 3),
+        offeredTurnsPerSec: round(turns / windowSec, 2),
+        achievedTurnsPerSec: round((turns - c.fail - c.info) / windowSec, 2),
+      },
+      redis:
+        before && after
+          ? {
+              reads: after.reads - before.reads,
+              writes: after.writes - before.writes,
+              readsPerTurn: ratio(after.reads - before.reads, recorder.allTurnsWithCookie),
+              writesPerTurn: ratio(after.writes - before.writes, recorder.allTurns),
+              byCommand,
+            }
+          : null,
+      instances,
+      memory: { rssTotalBytes: rss.reduce((a, b) => a + b, 0), rssMeanBytes: Math.round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length)) },
+      store: sumCounters(instances.map((i) => i.counters)),
+      driver: { eventLoopLagP99Ms: round(lagP99, 2), eventLoopLagMaxMs: round(lag.max / 1e6, 2), cpuCores: round(cpuCores, 3), saturated },
+      series: recorder.series(),
+    };
+    return result;
+  } finally {
+    clearInterval(progressTimer);
+    lag.disable();
+    recorder.destroy();
+    await transport.close();
+    await cluster.down();
+    if (redis && !redis.owned && def.usesRedis) await redis.deletePrefix(cluster.keyPrefix).catch(() => 0);
+  }
+}
+
+/** Run every backend of the scenario; returns what was measured (also when interrupted). */
+export async function run(opts: RunOptions): Promise<RunResults> {
+  await initHistograms();
+  const startedAt = new Date().toISOString();
+  const runId = randomBytes(4).toString('hex');
+  const warnings: string[] = [];
+  const needsRedis = opts.scenario.backends.some((b) => getBackend(b.backend)!.usesRedis);
+  const redis = needsRedis ? await RedisServer.start(opts.redis) : undefined;
+  if (redis && !redis.owned) {
+    warnings.push('Redis is an external server (--redis-url): its command counts include any other client\'s traffic');
+  }
+  const results: BackendResult[] = [];
+  try {
+    const specs = opts.scenario.backends;
+    for (let i = 0; i < specs.length && !opts.signal.aborted; i++) {
+      const spec = specs[i]!;
+      const def = getBackend(spec.backend)!;
+      opts.observer?.backendStarting?.(spec, i, specs.length, def.routing === 'affinity' ? 'sticky' : opts.scenario.cluster.routing);
+      const result = await runBackend(opts, spec, redis, runId, warnings);
+      results.push(result);
+      opts.observer?.backendDone?.(result);
+    }
+  } finally {
+    await redis?.stop();
+  }
+  for (const w of warnings) opts.observer?.warning?.(w);
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'sessbench', version: TOOL_VERSION },
+    scenarioFile: opts.scenarioFile,
+    scenario: opts.scenario,
+    seed: opts.seed,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted: opts.signal.aborted,
+    environment: environment(redis),
+    warnings,
+    backends: results,
+  };
+}
