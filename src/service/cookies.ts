@@ -24,10 +24,11 @@ export function isSessionIdShape(id: string): boolean {
 export function parseCookieHeader(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!header) return out;
-  for (const part of header.split(';')) {
+  for (const raw of header.split(';')) {
+    const part = raw.trim();
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
+    const name = part.slice(0, eq);
     if (!out.has(name)) out.set(name, part.slice(eq + 1).trim());
   }
   return out;
