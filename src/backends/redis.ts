@@ -5,13 +5,10 @@
  */
 import type { Redis } from 'ioredis';
 import * as z from 'zod';
-import { type CodecOptions, decodeSession, encodeSession } from './codec.js';
+import { decodeSession, encodeSession } from './codec.js';
 import { encodingOptions, keyOptions, redisClientOptions } from './options.js';
-import { GuardedRedis } from './redis-client.js';
-import {
-  type BackendDefinition, type LoadHint, type Session, type SessionStore, type StoreContext, type StoreCounters,
-  type TurnRecord, emptyCounters,
-} from './types.js';
+import { RedisBackedStore } from './redis-backed.js';
+import type { BackendDefinition, LoadHint, Session, StoreContext, TurnRecord } from './types.js';
 
 const options = {
   ...redisClientOptions,
@@ -24,19 +21,12 @@ type Options = z.output<z.ZodObject<typeof options>>;
 /** Write-behind entries waiting for a flush are bounded: past this a save waits for the flush. */
 const MAX_PENDING = 10_000;
 
-export class RedisStore implements SessionStore {
-  private readonly stats: StoreCounters = emptyCounters();
-  private readonly redis: GuardedRedis;
-  private readonly prefix: string;
-  private readonly codec: CodecOptions;
+export class RedisStore extends RedisBackedStore {
   private readonly pending = new Map<string, { session: Session; data: Buffer }>();
   private flushing: Promise<void> | undefined;
 
-  constructor(ctx: StoreContext, private readonly opts: Options) {
-    if (!ctx.redis) throw new Error('the redis backend needs a Redis target');
-    this.redis = new GuardedRedis(ctx.redis, opts, this.stats);
-    this.prefix = ctx.redis.keyPrefix;
-    this.codec = opts;
+  constructor(ctx: StoreContext, protected override readonly opts: Options) {
+    super(ctx, opts, 'redis');
   }
 
   async load(id: string, _hint: LoadHint): Promise<Session | undefined> {
@@ -54,7 +44,7 @@ export class RedisStore implements SessionStore {
 
   async save(id: string, baseVersion: number, turns: readonly TurnRecord[]): Promise<number> {
     const session = { version: baseVersion + 1, turns };
-    const data = encodeSession(session, this.codec);
+    const data = encodeSession(session, this.opts);
     if (this.opts.writeMode === 'write-behind') {
       this.pending.set(id, { session, data });
       const flush = this.scheduleFlush();
@@ -92,25 +82,13 @@ export class RedisStore implements SessionStore {
     return this.flushing;
   }
 
-  async touch(id: string): Promise<void> {
-    if (!this.opts.slidingExpiry) return;
-    this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.expire(this.prefix + id, Math.max(1, Math.ceil(this.opts.ttl / 1000))));
-  }
-
-  async destroy(id: string): Promise<void> {
+  protected override forget(id: string): void {
     this.pending.delete(id);
-    this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.del(this.prefix + id));
   }
 
-  counters(): StoreCounters {
-    return { ...this.stats };
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.pending.size > 0) await this.scheduleFlush();
-    await this.redis.quit();
+    await super.close();
   }
 }
 

@@ -9,15 +9,12 @@
  */
 import * as z from 'zod';
 import type { Redis } from 'ioredis';
-import { type CodecOptions, decodeSession, encodeSession } from './codec.js';
+import { decodeSession, encodeSession } from './codec.js';
 import { Lru } from './lru.js';
 import { encodingOptions, keyOptions, redisClientOptions } from './options.js';
-import { GuardedRedis } from './redis-client.js';
+import { RedisBackedStore } from './redis-backed.js';
 import { int } from '../scenario/fields.js';
-import {
-  type BackendDefinition, ConflictError, type LoadHint, type Session, type SessionStore, type StoreContext,
-  type StoreCounters, type TurnRecord, emptyCounters,
-} from './types.js';
+import { type BackendDefinition, ConflictError, type LoadHint, type Session, type StoreContext, type TurnRecord } from './types.js';
 
 const options = {
   ...redisClientOptions,
@@ -41,19 +38,12 @@ type CasRedis = Redis & {
   sessionCas(key: string, base: number, next: number, data: Buffer, ttlMs: number): Promise<[number, number]>;
 };
 
-export class TwoTierStore implements SessionStore {
-  private readonly stats: StoreCounters = emptyCounters();
-  private readonly redis: GuardedRedis;
-  private readonly prefix: string;
-  private readonly codec: CodecOptions;
+export class TwoTierStore extends RedisBackedStore {
   private readonly local: Lru<Session>;
 
-  constructor(ctx: StoreContext, private readonly opts: Options) {
-    if (!ctx.redis) throw new Error('the two-tier backend needs a Redis target');
-    this.redis = new GuardedRedis(ctx.redis, opts, this.stats);
+  constructor(ctx: StoreContext, protected override readonly opts: Options) {
+    super(ctx, opts, 'two-tier');
     this.redis.client.defineCommand('sessionCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
-    this.prefix = ctx.redis.keyPrefix;
-    this.codec = opts;
     this.local = new Lru(opts.localCapacity);
   }
 
@@ -74,7 +64,7 @@ export class TwoTierStore implements SessionStore {
 
   async save(id: string, baseVersion: number, turns: readonly TurnRecord[]): Promise<number> {
     const session: Session = { version: baseVersion + 1, turns };
-    const data = encodeSession(session, this.codec);
+    const data = encodeSession(session, this.opts);
     const ttl = this.opts.slidingExpiry || baseVersion === 0 ? this.opts.ttl : 0;
     this.stats.remoteWrites++;
     this.stats.bytesWritten += data.length;
@@ -90,25 +80,13 @@ export class TwoTierStore implements SessionStore {
     return session.version;
   }
 
-  async touch(id: string): Promise<void> {
-    if (!this.opts.slidingExpiry) return;
-    this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.expire(this.prefix + id, Math.max(1, Math.ceil(this.opts.ttl / 1000))));
-  }
-
-  async destroy(id: string): Promise<void> {
+  protected override forget(id: string): void {
     this.local.delete(id);
-    this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.del(this.prefix + id));
   }
 
-  counters(): StoreCounters {
-    return { ...this.stats };
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.local.clear();
-    await this.redis.quit();
+    await super.close();
   }
 }
 

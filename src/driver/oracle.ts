@@ -6,6 +6,9 @@
 export type Outcome = 'intact' | 'lost' | 'stale' | 'diverged' | 'fail' | 'info';
 export const OUTCOMES: readonly Outcome[] = ['intact', 'lost', 'stale', 'diverged', 'fail', 'info'];
 
+/** A count per outcome. */
+export type OutcomeCounts = Record<Outcome, number>;
+
 export interface Verdict {
   outcome: 'intact' | 'lost' | 'stale' | 'diverged';
   /** For stale turns: how many acknowledged turns the echoed context lacks. */

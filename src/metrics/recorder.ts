@@ -4,7 +4,7 @@
  * turn, and a per-second series. `record` is on the hot path: counters and one or two histogram
  * writes, nothing else.
  */
-import type { Outcome } from '../driver/oracle.js';
+import type { Outcome, OutcomeCounts } from '../driver/oracle.js';
 import { type Histogram, type LatencySummary, encode, newHistogram, recordMs, summarize } from './histogram.js';
 
 /** One turn as the driver saw it. */
@@ -29,16 +29,10 @@ export interface TurnResult {
   atMs: number;
 }
 
-export interface SecondStats {
+export interface SecondStats extends OutcomeCounts {
   /** Second since the measurement began. */
   t: number;
   turns: number;
-  intact: number;
-  lost: number;
-  stale: number;
-  diverged: number;
-  fail: number;
-  info: number;
   p50: number;
   p99: number;
 }

@@ -4,6 +4,7 @@
  * change that breaks a reader.
  */
 import type { StoreCounters } from '../backends/types.js';
+import type { OutcomeCounts } from '../driver/oracle.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { SecondStats } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -22,15 +23,9 @@ export interface Environment {
   redisMode: 'spawned' | 'external' | 'none';
 }
 
-export interface TurnCounts {
+export interface TurnCounts extends OutcomeCounts {
   /** Measured turns with a result (cut turns are not counted). */
   total: number;
-  intact: number;
-  lost: number;
-  stale: number;
-  diverged: number;
-  fail: number;
-  info: number;
   /** Turns whose expected context was non-empty: the denominator of the turn loss rate. */
   withContext: number;
   lateStarts: number;

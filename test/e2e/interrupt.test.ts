@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/run/results.js';
 import { startCli, tempDir, variant } from '../helpers/cli.js';
+import { isAlive } from '../helpers/processes.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -28,15 +29,6 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('interrupt', () => {
   it('writes partial results and leaves no process behind', async () => {
     const file = variant('quickstart.yaml', tmp.dir, [
@@ -55,7 +47,7 @@ describe('interrupt', () => {
     const r = await done;
     expect(r.code).toBe(130);
     expect(r.stderr).not.toMatch(/^\s+at /m);
-    for (const pid of kids) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+    for (const pid of kids) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
     const [dir] = readdirSync(join(tmp.dir, 'reports'));
     const results = JSON.parse(readFileSync(join(tmp.dir, 'reports', dir!, 'results.json'), 'utf8')) as RunResults;
     expect(results.interrupted).toBe(true);

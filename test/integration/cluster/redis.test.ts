@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisServer } from '../../../src/cluster/redis.js';
 import { EnvironmentError, UsageError } from '../../../src/errors.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isAlive } from '../../helpers/processes.js';
 
 describe('RedisServer', () => {
   it('spawns redis-server on a loopback port without persistence and stops it', async () => {
@@ -26,7 +18,7 @@ describe('RedisServer', () => {
       await r.stop();
     }
     const pid = (r as unknown as { child: { pid: number } }).child.pid;
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
   });
 
   it('counts session reads and writes from INFO commandstats', async () => {
