@@ -1,65 +1,303 @@
 /**
  * sessbench's TCP proxy: every link from an instance to Redis or to a peer goes through one, so
- * faults can be injected on it. For now a plain pass-through; it tracks its connections so closing
- * the proxy leaves no socket behind.
+ * faults can be injected on it. Toxics (./toxics) are added and removed while connections are
+ * open and apply to those connections too. Per connection and direction, chunks pass through the
+ * active toxics one at a time and in order; with no toxic, bytes are written straight through.
  */
+import { once } from 'node:events';
 import net from 'node:net';
+import { Prng } from '../util/prng.js';
+import { type ToxicName, toxics } from './toxics/registry.js';
+import type { Chunk, Direction, Toxic, ToxicStub } from './toxics/types.js';
+import { waitOrRemoved } from './toxics/types.js';
 
 export interface Address {
   host: string;
   port: number;
 }
 
+/** A toxic to add: its type and validated parameters, where it applies and how often. */
+export interface ToxicSpec {
+  type: ToxicName;
+  params: Record<string, unknown>;
+  /** Toxiproxy's stream; `both` adds it to each direction. */
+  direction: Direction | 'both';
+  /** Probability that the toxic applies to a given connection (drawn once per connection). */
+  toxicity: number;
+}
+
+interface ActiveToxic {
+  id: number;
+  toxic: Toxic;
+  directions: Direction[];
+  toxicity: number;
+  removed: Promise<void>;
+  isRemoved: boolean;
+  remove(): void;
+}
+
+class Stub implements ToxicStub {
+  state: unknown;
+
+  constructor(
+    readonly link: Link,
+    readonly active: ActiveToxic,
+    readonly direction: Direction,
+  ) {
+    this.state = active.toxic.newState?.();
+  }
+
+  get removed(): Promise<void> {
+    return this.active.removed;
+  }
+
+  get shared(): Record<string, unknown> {
+    return this.link.shared;
+  }
+
+  isRemoved(): boolean {
+    return this.active.isRemoved;
+  }
+
+  close(): void {
+    this.link.close(false);
+  }
+
+  reset(): void {
+    this.link.close(true);
+  }
+
+  random(): number {
+    return this.link.proxy.random();
+  }
+
+  inject(direction: Direction, data: Buffer): void {
+    this.link.pipes[direction].push(data, true);
+  }
+}
+
+/** drain, or the socket is gone: never wait forever on a closed socket. */
+function writable(socket: net.Socket): Promise<unknown> {
+  return Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+}
+
+/** One direction of one connection. */
+class Pipe {
+  private readonly queue: (Chunk & { raw?: boolean })[] = [];
+  private busy = false;
+  private ended = false;
+
+  constructor(
+    private readonly link: Link,
+    private readonly direction: Direction,
+    private readonly src: net.Socket,
+    private readonly dst: net.Socket,
+  ) {
+    src.on('data', (d: Buffer) => this.push(d, false));
+    src.on('end', () => {
+      this.ended = true;
+      if (!this.busy) this.dst.end();
+    });
+  }
+
+  push(data: Buffer, raw: boolean): void {
+    if (!raw && !this.busy && this.link.stubs(this.direction).length === 0) {
+      this.write(data);
+      return;
+    }
+    this.queue.push({ data, at: performance.now(), raw });
+    if (this.queue.length > 32) this.src.pause();
+    if (!this.busy) void this.run();
+  }
+
+  private write(data: Buffer): void | Promise<unknown> {
+    if (this.dst.destroyed) return;
+    this.link.proxy.bytes[this.direction] += data.length;
+    if (!this.dst.write(data)) {
+      this.src.pause();
+      return writable(this.dst).then(() => this.src.resume());
+    }
+  }
+
+  private async run(): Promise<void> {
+    this.busy = true;
+    while (this.queue.length > 0 && !this.link.closed) {
+      const chunk = this.queue.shift()!;
+      if (chunk.raw) await this.write(chunk.data);
+      else await this.through(this.link.stubs(this.direction), 0, chunk.data, chunk.at);
+      if (this.queue.length < 8 && this.src.isPaused() && this.dst.writableLength === 0) this.src.resume();
+    }
+    this.busy = false;
+    if (this.ended && !this.link.closed) this.dst.end();
+  }
+
+  private async through(stubs: Stub[], i: number, data: Buffer, at: number): Promise<void> {
+    if (this.link.closed) return;
+    if (i === stubs.length) {
+      await this.write(data);
+      return;
+    }
+    const stub = stubs[i]!;
+    for (const piece of await stub.active.toxic.pipe({ data, at }, stub)) {
+      if (typeof piece === 'number') await waitOrRemoved(piece, stub);
+      else await this.through(stubs, i + 1, piece, at);
+    }
+  }
+}
+
+/** One proxied connection: client ⇄ upstream. */
+class Link {
+  closed = false;
+  readonly shared: Record<string, unknown> = {};
+  readonly pipes: Record<Direction, Pipe>;
+  private readonly attached: Record<Direction, Stub[]> = { upstream: [], downstream: [] };
+
+  constructor(
+    readonly proxy: TcpProxy,
+    readonly client: net.Socket,
+    readonly server: net.Socket,
+  ) {
+    this.pipes = {
+      upstream: new Pipe(this, 'upstream', client, server),
+      downstream: new Pipe(this, 'downstream', server, client),
+    };
+    for (const s of [client, server]) {
+      s.setNoDelay(true);
+      s.on('error', () => this.close(false));
+      s.on('close', () => this.close(false));
+    }
+  }
+
+  /** Start a toxic on this connection, if its toxicity draw says so. */
+  attach(active: ActiveToxic): void {
+    if (this.proxy.random() >= active.toxicity) return;
+    for (const dir of active.directions) {
+      const stub = new Stub(this, active, dir);
+      this.attached[dir].push(stub);
+      active.toxic.attach?.(stub);
+    }
+  }
+
+  /** The toxics acting on a direction now: active ones, and removed ones still draining state. */
+  stubs(dir: Direction): Stub[] {
+    const list = this.attached[dir];
+    if (list.length === 0) return list;
+    const live = list.filter((s) => !s.active.isRemoved || s.active.toxic.busy?.(s));
+    if (live.length !== list.length) this.attached[dir] = live;
+    return live;
+  }
+
+  close(reset: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [this.client, this.server]) {
+      if (reset && !s.destroyed && typeof s.resetAndDestroy === 'function' && s.readyState === 'open') s.resetAndDestroy();
+      else s.destroy();
+    }
+    this.proxy.forget(this);
+  }
+}
+
 export class TcpProxy {
   private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  /** Bytes relayed in each direction, for reports. */
-  readonly bytes = { upstream: 0, downstream: 0 };
+  private readonly links = new Set<Link>();
+  private readonly active: ActiveToxic[] = [];
+  private readonly prng: Prng;
+  private nextId = 1;
+  private address: Address | undefined;
+  private refusing = false;
+  /** Bytes relayed in each direction. */
+  readonly bytes: Record<Direction, number> = { upstream: 0, downstream: 0 };
 
   constructor(
     readonly name: string,
-    private readonly upstream: Address,
+    private upstream: Address,
+    seed = 0,
   ) {
-    this.server = net.createServer((client) => this.link(client));
+    this.prng = new Prng(seed, `proxy:${name}`);
+    this.server = net.createServer((client) => this.accept(client));
   }
 
   /** Listen on a free loopback port; resolves to the address clients should use. */
   listen(): Promise<Address> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        resolve({ host: '127.0.0.1', port: (this.server.address() as net.AddressInfo).port });
+      this.server.listen(this.address?.port ?? 0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.address = { host: '127.0.0.1', port: (this.server.address() as net.AddressInfo).port };
+        resolve(this.address);
       });
     });
   }
 
-  private track(s: net.Socket): void {
-    this.sockets.add(s);
-    s.on('close', () => this.sockets.delete(s));
+  random(): number {
+    return this.prng.next();
   }
 
-  private link(client: net.Socket): void {
-    const server = net.connect(this.upstream.port, this.upstream.host);
-    this.track(client);
-    this.track(server);
-    client.setNoDelay(true);
-    server.setNoDelay(true);
-    client.on('data', (c: Buffer) => (this.bytes.upstream += c.length));
-    server.on('data', (c: Buffer) => (this.bytes.downstream += c.length));
-    client.pipe(server);
-    server.pipe(client);
-    // Either side failing ends both, as a reset would on a real network path.
-    const end = () => {
+  /** Where new connections go (a restarted upstream on another port). */
+  setUpstream(addr: Address): void {
+    this.upstream = addr;
+  }
+
+  private accept(client: net.Socket): void {
+    if (this.refusing) {
       client.destroy();
-      server.destroy();
-    };
-    client.on('error', end).on('close', end);
-    server.on('error', end).on('close', end);
+      return;
+    }
+    const server = net.connect(this.upstream.port, this.upstream.host);
+    const link = new Link(this, client, server);
+    this.links.add(link);
+    for (const a of this.active) link.attach(a);
   }
 
-  /** Stop listening and cut every open connection. */
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  forget(link: Link): void {
+    this.links.delete(link);
+  }
+
+  /** Add a toxic now, to open connections and new ones; returns its id. */
+  addToxic(spec: ToxicSpec): number {
+    const toxic = toxics[spec.type].create(spec.params as never) as Toxic;
+    let resolveRemoved!: () => void;
+    const active: ActiveToxic = {
+      id: this.nextId++,
+      toxic,
+      directions: spec.direction === 'both' ? ['upstream', 'downstream'] : [spec.direction],
+      toxicity: spec.toxicity,
+      removed: new Promise<void>((r) => (resolveRemoved = r)),
+      isRemoved: false,
+      remove: () => {
+        active.isRemoved = true;
+        resolveRemoved();
+      },
+    };
+    this.active.push(active);
+    for (const link of [...this.links]) link.attach(active);
+    void this.updateRefusing();
+    return active.id;
+  }
+
+  /** Remove a toxic; data it held flows on, in order. */
+  removeToxic(id: number): void {
+    const i = this.active.findIndex((a) => a.id === id);
+    if (i < 0) return;
+    this.active[i]!.remove();
+    this.active.splice(i, 1);
+    void this.updateRefusing();
+  }
+
+  /** Stop accepting while a `down` toxic is active (connections are refused), listen again after. */
+  private async updateRefusing(): Promise<void> {
+    const refuse = this.active.some((a) => a.toxic.refusesConnections);
+    if (refuse === this.refusing) return;
+    this.refusing = refuse;
+    if (refuse) this.server.close();
+    else if (this.address) await this.listen().catch(() => {});
+  }
+
+  /** Remove every toxic, stop listening and cut every open connection. */
+  async close(): Promise<void> {
+    for (const a of this.active.splice(0)) a.remove();
+    for (const l of [...this.links]) l.close(false);
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
