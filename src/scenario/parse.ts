@@ -7,10 +7,17 @@ import { type Document, LineCounter, isMap, isPair, isScalar, parseDocument } fr
 import type * as z from 'zod';
 import { backendNames } from '../backends/registry.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
+import { faultProblems } from '../faults/plan.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { faultSchema } from './fault-schema.js';
 import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
 
 type Path = (string | number)[];
+
+const MAX_SYNTAX_ERRORS = 3;
+// `{ target: instance[1] }`: brackets are flow indicators inside braces, so the value must be quoted.
+const FLOW_HINT = /\{[^}\n]*:\s*(instance|random-instance)\[/;
+const FLOW_HINT_TEXT = ' (inside { } write "instance[1]" in quotes: [ and ] are YAML indicators there)';
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -157,12 +164,14 @@ function resolveBackends(entries: unknown[], pos: Positions, out: ScenarioIssue[
 /** Validate scenario text. `file` names it in messages. Throws ScenarioError with every problem. */
 export function parseScenario(text: string, file: string): Scenario {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const issues: ScenarioIssue[] = doc.errors.map((e) => ({
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  // After the first syntax error the parser's later complaints are mostly echoes of it.
+  const hint = FLOW_HINT.test(text) ? FLOW_HINT_TEXT : '';
+  const issues: ScenarioIssue[] = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e, i) => ({
     line: e.linePos?.[0].line ?? 1,
     col: e.linePos?.[0].col ?? 1,
     path: '',
-    message: `YAML syntax: ${e.message.split('\n')[0]}`,
+    message: `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}${i === 0 ? hint : ''}`,
   }));
   if (issues.length) throw new ScenarioError(file, issues);
   const pos = new Positions(doc, lines);
@@ -174,8 +183,18 @@ export function parseScenario(text: string, file: string): Scenario {
   collect(result, ScenarioSchema, [], pos, issues);
   // Backend entries of the wrong shape were reported by the schema; the rest are checked against
   // their own backend's options here, with indexes kept as in the file.
-  const raw = (value as { backends?: unknown }).backends;
-  const specs = resolveBackends(raw === undefined ? [...backendNames] : Array.isArray(raw) ? raw : [], pos, issues);
+  const rawBackends = (value as { backends?: unknown }).backends;
+  const specs = resolveBackends(rawBackends === undefined ? [...backendNames] : Array.isArray(rawBackends) ? rawBackends : [], pos, issues);
+  // Cross-field checks of every fault entry that is well-formed on its own.
+  const raw = value as { faults?: unknown; cluster?: { instances?: unknown } };
+  const instances = result.success ? result.data.cluster.instances : Number(raw.cluster?.instances) || 4;
+  (Array.isArray(raw.faults) ? raw.faults : []).forEach((entry, i) => {
+    const f = faultSchema.safeParse(entry);
+    if (!f.success) return;
+    for (const p of faultProblems(f.data, instances)) {
+      issues.push({ ...pos.key(['faults', i], p.key), path: formatPath(['faults', i, p.key]), message: p.message });
+    }
+  });
   if (issues.length || !result.success) {
     issues.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ScenarioError(file, issues);

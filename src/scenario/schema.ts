@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { backendNames, backends } from '../backends/registry.js';
+import { faultSchema } from './fault-schema.js';
 import { bytes, bytesRange, countRange, distribution, durationMs, durationRange, int } from './fields.js';
 
 const serviceSchema = z
@@ -24,6 +25,9 @@ const clusterSchema = z.strictObject({
     .enum(['round-robin', 'random', 'sticky'])
     .default('round-robin')
     .describe('How the balancer picks an instance; a backend that needs affinity overrides this.'),
+  detectAfter: durationMs()
+    .prefault('1s')
+    .describe('How long the balancer takes to notice that an instance died (or came back), like a health check.'),
   service: serviceSchema.prefault({}),
 });
 
@@ -64,6 +68,7 @@ export const ScenarioSchema = z.strictObject({
   backends: z.array(backendEntry).min(1).prefault([...backendNames]).describe('Backends to compare, in order.'),
   cluster: clusterSchema.prefault({}),
   load: loadSchema,
+  faults: z.array(faultSchema).default([]).describe('Faults on the run\'s timeline; every backend gets the same ones.'),
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
