@@ -134,10 +134,10 @@ export class ReplicationStore extends LocalStore implements PeerLinkedStore {
     return createHmac('sha256', this.ctx.secret).update(`sessbench-peer:${from}`).digest('hex');
   }
 
-  listenPeers(): Promise<number> {
+  listenPeers(port = 0): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port));
+      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port));
     });
   }
 

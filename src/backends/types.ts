@@ -93,8 +93,8 @@ export interface SessionStore {
 
 /** Optional ability: a store that links instances to each other (replication). */
 export interface PeerLinkedStore extends SessionStore {
-  /** Start the peer listener on loopback; resolves to its port. */
-  listenPeers(): Promise<number>;
+  /** Start the peer listener on loopback (on `port`, or a free one for 0); resolves to its port. */
+  listenPeers(port?: number): Promise<number>;
   /** Addresses (through the fault proxy) of every other instance's peer listener. */
   connectPeers(peers: readonly { index: number; host: string; port: number }[]): void;
 }

@@ -84,10 +84,33 @@ export class Instance {
     return m && { rssBytes: m.rssBytes, heapUsedBytes: m.heapUsedBytes, counters: m.counters };
   }
 
+  /** Send a signal (SIGKILL for a crash, SIGSTOP / SIGCONT for a pause). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(sig);
+  }
+
+  /** Resolves when the process has exited (at once if it has). */
+  exited(): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  /** SIGTERM (the service drains and exits), then SIGKILL after `graceMs`. */
+  async terminate(graceMs: number): Promise<void> {
+    if (!this.alive) return;
+    const gone = this.exited();
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+
   /** Graceful stop, then SIGKILL after `graceMs`. Resolves once the process is gone. */
   async stop(graceMs = 2000): Promise<void> {
     if (!this.alive) return;
-    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const gone = this.exited();
+    // A paused process can't hear the request.
+    this.child.kill('SIGCONT');
     this.send({ type: 'shutdown' });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await gone;

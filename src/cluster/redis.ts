@@ -60,9 +60,29 @@ export class RedisServer {
     /** True when sessbench spawned this server (and may flush it). */
     readonly owned: boolean,
     readonly admin: Redis,
-    private readonly child: ChildProcess | undefined,
+    private child: ChildProcess | undefined,
     private readonly dir: string | undefined,
+    private readonly bin?: string,
   ) {}
+
+  /** Command counts from before a restart (Redis resets its own on restart). */
+  private carried: Record<string, number> = {};
+
+  /**
+   * Kill redis-server (SIGKILL) and start it again, empty, on the same port: every session is gone,
+   * as on a real restart without persistence. Only for a server sessbench started.
+   */
+  async restart(): Promise<void> {
+    if (!this.owned || !this.child || !this.bin || !this.dir) {
+      throw new UsageError('a Redis restart needs a redis-server that sessbench started (not --redis-url)');
+    }
+    for (const [k, v] of Object.entries((await this.commandCounts()).byCommand)) this.carried[k] = v;
+    const old = this.child;
+    const gone = new Promise<void>((resolve) => old.once('exit', () => resolve()));
+    old.kill('SIGKILL');
+    await gone;
+    this.child = await spawnServer(this.bin, this.port, this.dir, this.admin);
+  }
 
   /** Spawn redis-server (or connect to --redis-url) and wait until it answers PING. */
   static async start(opts: RedisOptions): Promise<RedisServer> {
@@ -84,32 +104,14 @@ export class RedisServer {
   private static async spawnOnce(bin: string): Promise<RedisServer> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'sessbench-redis-'));
-    const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', '--dir', dir,
-    ];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<never>((_, reject) => {
-      child.once('error', (err) =>
-        reject(new EnvironmentError(`could not start redis-server at ${bin}: ${messageOf(err)}`, { hint: INSTALL_HINT })),
-      );
-      child.once('exit', (code) =>
-        reject(new EnvironmentError(`redis-server at ${bin} exited with code ${code} on port ${port}: ${output.trim().split('\n').pop() ?? ''}`)),
-      );
-    });
     const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
     admin.on('error', () => {});
     try {
-      await Promise.race([exited, waitForPing(admin, 10_000)]);
+      const child = await spawnServer(bin, port, dir, admin);
       const version = await serverVersion(admin);
-      child.stdout!.removeAllListeners('data');
-      return new RedisServer('127.0.0.1', port, version, true, admin, child, dir);
+      return new RedisServer('127.0.0.1', port, version, true, admin, child, dir, bin);
     } catch (err) {
       admin.disconnect();
-      child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
@@ -141,6 +143,7 @@ export class RedisServer {
 
   /** Give the next backend an empty keyspace and fresh command counters (own server only). */
   async reset(): Promise<void> {
+    this.carried = {};
     if (!this.owned) return;
     await this.admin.flushall();
     await this.admin.config('RESETSTAT');
@@ -149,13 +152,14 @@ export class RedisServer {
   /** Calls per command from INFO commandstats, grouped into session reads and writes. */
   async commandCounts(): Promise<CommandCounts> {
     const info = await this.admin.info('commandstats');
-    const byCommand: Record<string, number> = {};
     let reads = 0;
     let writes = 0;
+    const byCommand: Record<string, number> = { ...this.carried };
     for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
       const name = m[1]!.toLowerCase();
-      const calls = Number(m[2]);
-      byCommand[name] = calls;
+      byCommand[name] = (this.carried[name] ?? 0) + Number(m[2]);
+    }
+    for (const [name, calls] of Object.entries(byCommand)) {
       if (READ_COMMANDS.has(name)) reads += calls;
       else if (WRITE_COMMANDS.has(name)) writes += calls;
     }
@@ -187,6 +191,36 @@ export class RedisServer {
     }
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Spawn redis-server on `port` without persistence and wait until `admin` gets PONG from it. */
+async function spawnServer(bin: string, port: number, dir: string, admin: Redis): Promise<ChildProcess> {
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', '--dir', dir,
+  ];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (err) =>
+      reject(new EnvironmentError(`could not start redis-server at ${bin}: ${messageOf(err)}`, { hint: INSTALL_HINT })),
+    );
+    child.once('exit', (code) =>
+      reject(new EnvironmentError(`redis-server at ${bin} exited with code ${code} on port ${port}: ${output.trim().split('\n').pop() ?? ''}`)),
+    );
+  });
+  exited.catch(() => {});
+  try {
+    await Promise.race([exited, waitForPing(admin, 10_000)]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  child.removeAllListeners('exit');
+  child.stdout!.removeAllListeners('data');
+  return child;
 }
 
 async function waitForPing(client: Redis, timeoutMs: number): Promise<void> {

@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Router } from '../cluster/routing.js';
-import type { Recorder } from '../metrics/recorder.js';
+import type { TurnResult } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { SESSION_COOKIE } from '../service/cookies.js';
 import { CookieJar } from './cookie-jar.js';
@@ -26,16 +26,24 @@ export interface DriveOptions {
   seed: number;
   transport: Transport;
   router: Router & { forget?(key: string): void };
-  recorder: Recorder;
+  recorder: TurnSink;
   /** Aborts the whole run (interrupt). */
   signal: AbortSignal;
+  /** Called at the start of the load (time 0 of the timeline), before the first arrival. */
+  onStart?: () => void;
+}
+
+/** Where the driver puts what it measured. */
+export interface TurnSink {
+  conversationStarted(measured: boolean): void;
+  record(r: TurnResult): void;
 }
 
 export interface DriveSummary {
   conversations: number;
   /** Conversations still running at the drain deadline (or the interrupt), cut short. */
   cut: number;
-  /** Measurement window: from the end of warmup to the last completed turn, ms. */
+  /** Measurement window: from the end of warmup to the end of the drain, ms. */
   windowMs: number;
 }
 
@@ -60,6 +68,7 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
   const onOuterAbort = () => cut.abort();
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
   const t0 = performance.now();
+  opts.onStart?.();
   const measureStart = t0 + scenario.load.warmup;
   const running = new Set<Promise<void>>();
   let conversations = 0;
@@ -97,6 +106,7 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
         hadContext: expected.length > 0,
         hadCookie,
         atMs: doneAt - measureStart,
+        intendedMs: intended - t0,
       };
       if (res.ok) {
         const v = classify(expected, res.reply.context, res.reply.created, pending, historyTurns);
@@ -131,5 +141,5 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
   cut.abort();
   await Promise.all(running);
   opts.signal.removeEventListener('abort', onOuterAbort);
-  return { conversations, cut: cutShort, windowMs: Math.max(recorder.lastCompletionMs, 1) };
+  return { conversations, cut: cutShort, windowMs: Math.max(performance.now() - measureStart, 1) };
 }

@@ -230,6 +230,11 @@ export class TcpProxy {
     });
   }
 
+  /** The port clients use, once listening. */
+  get port(): number | undefined {
+    return this.address?.port;
+  }
+
   random(): number {
     return this.prng.next();
   }

@@ -27,6 +27,8 @@ export interface TurnResult {
   recovered: number;
   /** Completion time, ms since the measurement began (negative during warmup). */
   atMs: number;
+  /** Intended send time, ms since the start of the load (warmup included): decides the phase. */
+  intendedMs: number;
 }
 
 export interface SecondStats extends OutcomeCounts {
@@ -58,8 +60,13 @@ export class Recorder {
   allTurnsWithCookie = 0;
   sessions = 0;
   readonly lostSessions = new Set<number>();
+  /** Conversations with at least one measured turn here. */
+  readonly conversations = new Set<number>();
   private readonly seconds: SecondBucket[] = [];
   lastCompletionMs = 0;
+
+  /** @param withSeries keep a per-second series (the whole run's recorder does; phase recorders don't) */
+  constructor(private readonly withSeries = true) {}
 
   conversationStarted(measured: boolean): void {
     if (measured) this.sessions++;
@@ -70,6 +77,7 @@ export class Recorder {
     if (r.hadCookie) this.allTurnsWithCookie++;
     if (!r.measured) return;
     this.counts[r.outcome]++;
+    this.conversations.add(r.conversation);
     if (r.hadContext) this.turnsWithContext++;
     if (r.late) this.lateStarts++;
     this.recovered += r.recovered;
@@ -82,6 +90,7 @@ export class Recorder {
       recordMs(this.service, r.serviceMs);
     }
     if (r.atMs > this.lastCompletionMs) this.lastCompletionMs = r.atMs;
+    if (!this.withSeries) return;
     const sec = Math.max(0, Math.floor(r.atMs / 1000));
     let bucket = this.seconds[sec];
     if (!bucket) bucket = this.seconds[sec] = { counts: zeroCounts(), hist: newHistogram(2) };

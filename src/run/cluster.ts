@@ -1,7 +1,8 @@
 /**
  * One backend's cluster: a fault proxy in front of Redis, N instance processes, and for backends
- * with peer links a proxy in front of each instance's peer port. `up` starts it all (undoing what
- * started if a step fails); `down` stops it all and is safe to call twice.
+ * with peer links one proxy per ordered pair of instances (so one instance can be cut off from the
+ * others). `up` starts it all (undoing what started if a step fails); `down` stops it all and is
+ * safe to call twice. Process faults act on it: kill, terminate, pause, resume, restart.
  */
 import { randomBytes } from 'node:crypto';
 import { getBackend } from '../backends/registry.js';
@@ -10,48 +11,48 @@ import type { RedisServer } from '../cluster/redis.js';
 import { type Instance, type InstanceStats, startInstances } from '../cluster/instances.js';
 import { TcpProxy } from '../faults/proxy.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
+import type { InstanceConfig } from '../service/messages.js';
 
 export class Cluster {
-  readonly proxies: TcpProxy[] = [];
+  redisProxy: TcpProxy | undefined;
+  /** Peer link proxies: key `${from}->${to}`. */
+  readonly peerProxies = new Map<string, TcpProxy>();
   instances: Instance[] = [];
+  private configs: InstanceConfig[] = [];
   private stopped = false;
 
-  private constructor(readonly keyPrefix: string) {}
+  private constructor(
+    readonly keyPrefix: string,
+    private readonly seed: number,
+  ) {}
 
-  static async up(scenario: Scenario, spec: BackendSpec, redis: RedisServer | undefined, runId: string): Promise<Cluster> {
+  static async up(scenario: Scenario, spec: BackendSpec, redis: RedisServer | undefined, runId: string, seed: number): Promise<Cluster> {
     const def = getBackend(spec.backend)!;
-    const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`);
+    const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`, seed);
     try {
       let redisTarget: RedisTarget | undefined;
       if (def.usesRedis) {
         if (!redis) throw new Error(`backend ${spec.label} needs Redis`);
-        const proxy = new TcpProxy('redis', { host: redis.host, port: redis.port });
-        cluster.proxies.push(proxy);
-        redisTarget = { ...(await proxy.listen()), keyPrefix: cluster.keyPrefix };
+        cluster.redisProxy = new TcpProxy('redis', { host: redis.host, port: redis.port }, seed);
+        redisTarget = { ...(await cluster.redisProxy.listen()), keyPrefix: cluster.keyPrefix };
       }
       const secret = randomBytes(32).toString('hex');
       const { instances: count, service } = scenario.cluster;
-      cluster.instances = await startInstances(
-        Array.from({ length: count }, (_, index) => ({
-          index,
-          count,
-          backend: spec.backend,
-          options: spec.options,
-          ...(redisTarget ? { redis: redisTarget } : {}),
-          secret,
-          historyTurns: service.historyTurns,
-          replyBytes: service.replyBytes,
-          maxBodyBytes: service.maxBodyBytes,
-        })),
-      );
-      const peers = [];
-      for (const inst of cluster.instances) {
-        if (inst.peerPort === undefined) continue;
-        const proxy = new TcpProxy(`peer-${inst.index}`, { host: '127.0.0.1', port: inst.peerPort });
-        cluster.proxies.push(proxy);
-        peers.push({ index: inst.index, ...(await proxy.listen()) });
-      }
-      if (peers.length) for (const inst of cluster.instances) inst.send({ type: 'peers', peers });
+      cluster.configs = Array.from({ length: count }, (_, index) => ({
+        index,
+        count,
+        backend: spec.backend,
+        options: spec.options,
+        ...(redisTarget ? { redis: redisTarget } : {}),
+        secret,
+        historyTurns: service.historyTurns,
+        replyBytes: service.replyBytes,
+        maxBodyBytes: service.maxBodyBytes,
+      }));
+      cluster.instances = await startInstances(cluster.configs);
+      // A restarted instance takes the same ports again, so proxies and the driver keep working.
+      for (const inst of cluster.instances) Object.assign(cluster.configs[inst.index]!, { port: inst.port, peerPort: inst.peerPort });
+      await cluster.linkPeers();
       return cluster;
     } catch (err) {
       await cluster.down();
@@ -59,8 +60,44 @@ export class Cluster {
     }
   }
 
+  private async linkPeers(): Promise<void> {
+    for (const from of this.instances) {
+      for (const to of this.instances) {
+        if (from === to || to.peerPort === undefined) continue;
+        const proxy = new TcpProxy(`peer-${from.index}->${to.index}`, { host: '127.0.0.1', port: to.peerPort }, this.seed);
+        this.peerProxies.set(`${from.index}->${to.index}`, proxy);
+        await proxy.listen();
+      }
+    }
+    for (const inst of this.instances) this.sendPeers(inst);
+  }
+
+  /** Tell an instance where its peers are (each through its own proxy). */
+  private sendPeers(inst: Instance): void {
+    const peers = [];
+    for (const [key, proxy] of this.peerProxies) {
+      const [from, to] = key.split('->').map(Number);
+      if (from === inst.index) peers.push({ index: to!, host: '127.0.0.1', port: proxy.port! });
+    }
+    if (peers.length) inst.send({ type: 'peers', peers });
+  }
+
+  /** The peer-link proxies to and from instance `index`. */
+  peerProxiesOf(index: number): TcpProxy[] {
+    return [...this.peerProxies].filter(([key]) => key.split('->').map(Number).includes(index)).map(([, p]) => p);
+  }
+
   get targets(): { host: string; port: number }[] {
     return this.instances.map((i) => ({ host: '127.0.0.1', port: i.port }));
+  }
+
+  /** Start instance `index` again (after a kill or stop), on its old ports. */
+  async restart(index: number): Promise<void> {
+    if (this.stopped) return;
+    await this.instances[index]!.exited();
+    const [fresh] = await startInstances([this.configs[index]!]);
+    this.instances[index] = fresh!;
+    this.sendPeers(fresh!);
   }
 
   stats(): Promise<(InstanceStats | undefined)[]> {
@@ -71,6 +108,6 @@ export class Cluster {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.all(this.instances.map((i) => i.stop()));
-    await Promise.all(this.proxies.map((p) => p.close()));
+    await Promise.all([this.redisProxy, ...this.peerProxies.values()].map((p) => p?.close()));
   }
 }

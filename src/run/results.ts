@@ -5,6 +5,9 @@
  */
 import type { StoreCounters } from '../backends/types.js';
 import type { OutcomeCounts } from '../driver/oracle.js';
+import type { PlannedFault } from '../faults/plan.js';
+import type { FaultEvent } from '../faults/timeline.js';
+import type { PhaseKind } from '../metrics/phases.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { SecondStats } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -65,16 +68,8 @@ export interface InstanceResult {
   counters: StoreCounters | null;
 }
 
-export interface BackendResult {
-  label: string;
-  backend: string;
-  options: Record<string, unknown>;
-  routing: string;
-  /** The backend needs affinity and replaced the scenario's routing. */
-  routingOverridden: boolean;
-  startedAt: string;
-  durationMs: number;
-  conversations: { started: number; measured: number; withLostTurn: number; cut: number };
+/** The metrics of DESIGN.md §4, for a whole backend run or one of its phases. */
+export interface MetricsBlock {
   turns: TurnCounts;
   rates: Rates;
   errorsByKind: Record<string, number>;
@@ -84,15 +79,58 @@ export interface BackendResult {
   latencyMs: LatencySummary;
   /** Successful turns, from the actual send. */
   serviceMs: LatencySummary;
+  throughput: { windowSec: number; offeredTurnsPerSec: number; achievedTurnsPerSec: number };
+}
+
+export interface PhaseResult extends MetricsBlock {
+  name: string;
+  kind: PhaseKind;
+  /** Seconds since the start of the measurement (the per-second series' time line). */
+  startSec: number;
+  endSec: number | null;
+}
+
+/** What one fault did to one backend. */
+export interface FaultImpact {
+  fault: string;
+  /** Conversations with turns both before and after the fault started. */
+  activeConversations: number;
+  /** Of those, how many had a lost turn after it started. */
+  lostContext: number;
+  lostContextRate: number;
+  /** Seconds from the fault's end (or its moment, for instantaneous ones) to the first second back in the baseline's band; null: not within the run. */
+  timeToRecoverSec: number | null;
+}
+
+/** A fault started or ended, on the series' time line. */
+export interface EventResult extends FaultEvent {
+  /** Seconds since the start of the measurement. */
+  t: number;
+}
+
+export interface BackendResult extends MetricsBlock {
+  label: string;
+  backend: string;
+  options: Record<string, unknown>;
+  routing: string;
+  /** The backend needs affinity and replaced the scenario's routing. */
+  routingOverridden: boolean;
+  startedAt: string;
+  durationMs: number;
+  conversations: { started: number; measured: number; withLostTurn: number; cut: number };
   /** HdrHistogram compressed base64 of latencyMs, in microseconds. */
   latencyHistogram: string;
-  throughput: { windowSec: number; offeredTurnsPerSec: number; achievedTurnsPerSec: number };
   redis: RedisCounts | null;
   instances: InstanceResult[];
   memory: { rssTotalBytes: number; rssMeanBytes: number };
   store: StoreCounters;
   driver: { eventLoopLagP99Ms: number; eventLoopLagMaxMs: number; cpuCores: number; saturated: boolean };
   series: SecondStats[];
+  /** Fault starts and ends as they happened; empty without faults. */
+  events: EventResult[];
+  /** Baseline, each fault window, recovery; empty without faults. */
+  phases: PhaseResult[];
+  faults: FaultImpact[];
 }
 
 export interface RunResults {
@@ -107,5 +145,7 @@ export interface RunResults {
   interrupted: boolean;
   environment: Environment;
   warnings: string[];
+  /** The fault plan every backend got (resolved targets, times from the start of the load). */
+  faults: PlannedFault[];
   backends: BackendResult[];
 }

@@ -9,16 +9,26 @@ import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { getBackend } from '../backends/registry.js';
 import { type StoreCounters, emptyCounters } from '../backends/types.js';
-import { RedisServer, type RedisOptions, type CommandCounts } from '../cluster/redis.js';
+import { type CommandCounts, type RedisOptions, RedisServer } from '../cluster/redis.js';
 import { createRouter } from '../cluster/routing.js';
 import { drive } from '../driver/driver.js';
+import { timelineMs } from '../driver/plan.js';
 import { transports } from '../driver/transports/registry.js';
+import { UsageError } from '../errors.js';
+import { type PlannedFault, planFaults } from '../faults/plan.js';
+import { FaultTimeline } from '../faults/timeline.js';
 import { initHistograms } from '../metrics/histogram.js';
-import { Recorder } from '../metrics/recorder.js';
+import { PhasedRecorder, phaseWindows } from '../metrics/phases.js';
+import type { Recorder, SecondStats } from '../metrics/recorder.js';
+import { baselineBand, timeToRecover } from '../metrics/recovery.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { Cluster } from './cluster.js';
-import { type BackendResult, type Environment, RESULTS_SCHEMA_VERSION, type RunResults } from './results.js';
+import { ClusterFaults } from './fault-actions.js';
+import {
+  type BackendResult, type Environment, type FaultImpact, type PhaseResult, RESULTS_SCHEMA_VERSION, type RedisCounts, type RunResults,
+} from './results.js';
+import { metricsOf, ratio, round } from './summary.js';
 
 /** Live view of a backend's progress, for the terminal. */
 export interface Progress {
@@ -69,13 +79,60 @@ function environment(redis: RedisServer | undefined): Environment {
   };
 }
 
-const round = (x: number, digits = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : 0);
-const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 6) : 0);
-
 function sumCounters(list: (StoreCounters | null)[]): StoreCounters {
   const total = emptyCounters();
   for (const c of list) if (c) for (const k of Object.keys(total) as (keyof StoreCounters)[]) total[k] += c[k];
   return total;
+}
+
+/** Redis's own counts of this backend's run: after minus before, per command and per turn. */
+function redisCounts(before: CommandCounts, after: CommandCounts, rec: Recorder): RedisCounts {
+  const byCommand: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after.byCommand)) {
+    const d = v - (before.byCommand[k] ?? 0);
+    if (d > 0) byCommand[k] = d;
+  }
+  return {
+    reads: after.reads - before.reads,
+    writes: after.writes - before.writes,
+    readsPerTurn: ratio(after.reads - before.reads, rec.allTurnsWithCookie),
+    writesPerTurn: ratio(after.writes - before.writes, rec.allTurns),
+    byCommand,
+  };
+}
+
+/** Per phase metrics, per fault impact and recovery time, on the measurement's time line. */
+function faultResults(
+  rec: PhasedRecorder,
+  faults: readonly PlannedFault[],
+  series: SecondStats[],
+  warmupMs: number,
+  endMs: number,
+): { phases: PhaseResult[]; faults: FaultImpact[] } {
+  const sec = (ms: number) => round((ms - warmupMs) / 1000, 3);
+  const phases = rec.phases.map(({ window, recorder }) => {
+    const span = (window.endMs ?? endMs) - Math.max(window.startMs, warmupMs);
+    return {
+      name: window.name,
+      kind: window.kind,
+      startSec: sec(Math.max(window.startMs, warmupMs)),
+      endSec: window.endMs === null ? null : sec(window.endMs),
+      ...metricsOf(recorder, span, recorder.conversations.size),
+    };
+  });
+  const base = rec.phases[0]?.window;
+  const band = base ? baselineBand(series, sec(base.startMs), sec(base.endMs!)) : undefined;
+  const impacts = faults.map((f) => {
+    const { active, lostContext } = rec.impactAt(f.atMs);
+    return {
+      fault: f.name,
+      activeConversations: active,
+      lostContext,
+      lostContextRate: ratio(lostContext, active),
+      timeToRecoverSec: band ? timeToRecover(series, band, sec(f.endMs ?? f.atMs)) : null,
+    };
+  });
+  return { phases, faults: impacts };
 }
 
 async function runBackend(
@@ -83,6 +140,7 @@ async function runBackend(
   spec: BackendSpec,
   redis: RedisServer | undefined,
   runId: string,
+  plan: PlannedFault[],
   warnings: string[],
 ): Promise<BackendResult> {
   const { scenario, observer } = opts;
@@ -92,42 +150,42 @@ async function runBackend(
   const t0 = performance.now();
   if (def.usesRedis) await redis!.reset();
   const before: CommandCounts | undefined = def.usesRedis ? await redis!.commandCounts() : undefined;
-  const cluster = await Cluster.up(scenario, spec, redis, runId);
-  const recorder = new Recorder();
+  const cluster = await Cluster.up(scenario, spec, redis, runId, opts.seed);
+  const recorder = new PhasedRecorder(phaseWindows(plan, scenario.load.warmup));
+  const overall = recorder.overall;
   const transport = transports[scenario.load.transport]({ targets: cluster.targets, requestTimeoutMs: scenario.load.requestTimeout });
+  const router = createRouter(routing, scenario.cluster.instances, opts.seed);
+  const faults = new ClusterFaults(cluster, def.usesRedis ? redis : undefined, router, scenario.cluster.detectAfter);
+  const timeline = new FaultTimeline(plan, faults);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   let progressTimer: NodeJS.Timeout | undefined;
   try {
-    const plannedMs = scenario.load.warmup + scenario.load.phases.reduce((s, p) => s + p.duration, 0);
+    const plannedMs = timelineMs(scenario.load);
     const driveStart = performance.now();
     progressTimer = setInterval(() => {
-      const l = recorder.latencySummary();
+      const l = overall.latencySummary();
       observer?.progress?.({
         label: spec.label,
         elapsedMs: performance.now() - driveStart,
         plannedMs,
-        turns: recorder.turns,
-        intact: recorder.counts.intact,
-        lost: recorder.counts.lost,
-        errors: recorder.counts.fail + recorder.counts.info,
+        turns: overall.turns,
+        intact: overall.counts.intact,
+        lost: overall.counts.lost,
+        errors: overall.counts.fail + overall.counts.info,
         p50: l.p50,
         p99: l.p99,
       });
     }, opts.progressEveryMs ?? 1000);
     lag.enable();
     const cpuStart = process.cpuUsage();
-    const summary = await drive({
-      scenario,
-      seed: opts.seed,
-      transport,
-      router: createRouter(routing, scenario.cluster.instances, opts.seed),
-      recorder,
-      signal: opts.signal,
-    });
+    const summary = await drive({ scenario, seed: opts.seed, transport, router, recorder, signal: opts.signal, onStart: () => timeline.start() });
     const cpu = process.cpuUsage(cpuStart);
     const driveMs = performance.now() - driveStart;
     lag.disable();
     clearInterval(progressTimer);
+    // Undo what is still in effect (resume paused instances) before reading counters.
+    await timeline.stop();
+    faults.dispose();
 
     const after = def.usesRedis ? await redis!.commandCounts() : undefined;
     const stats = await cluster.stats();
@@ -138,17 +196,6 @@ async function runBackend(
       counters: stats[i]?.counters ?? null,
     }));
     const rss = instances.map((i) => i.rssBytes ?? 0);
-    const c = recorder.counts;
-    const turns = recorder.turns;
-    const withContext = recorder.turnsWithContext;
-    const windowSec = summary.windowMs / 1000;
-    const byCommand: Record<string, number> = {};
-    if (before && after) {
-      for (const [k, v] of Object.entries(after.byCommand)) {
-        const d = v - (before.byCommand[k] ?? 0);
-        if (d > 0) byCommand[k] = d;
-      }
-    }
     const lagP99 = lag.percentile(99) / 1e6;
     const cpuCores = (cpu.user + cpu.system) / 1000 / driveMs;
     const saturated = lagP99 > SATURATED_LAG_P99_MS || cpuCores > SATURATED_CPU_CORES;
@@ -158,7 +205,10 @@ async function runBackend(
       );
     }
     if (summary.cut > 0) warnings.push(`${spec.label}: ${summary.cut} conversations were still running at the end and were cut`);
-    const result: BackendResult = {
+    for (const e of timeline.events) if (e.error) warnings.push(`${spec.label}: fault "${e.fault}" could not ${e.type}: ${e.error}`);
+    const series = overall.series();
+    const warmup = scenario.load.warmup;
+    return {
       label: spec.label,
       backend: spec.backend,
       options: spec.options,
@@ -166,47 +216,23 @@ async function runBackend(
       routingOverridden: routing !== scenario.cluster.routing,
       startedAt,
       durationMs: Math.round(performance.now() - t0),
-      conversations: { started: summary.conversations, measured: recorder.sessions, withLostTurn: recorder.lostSessions.size, cut: summary.cut },
-      turns: {
-        total: turns, ...c, withContext, lateStarts: recorder.lateStarts, recovered: recorder.recovered,
-      },
-      rates: {
-        turnLoss: ratio(c.lost, withContext),
-        sessionLoss: ratio(recorder.lostSessions.size, recorder.sessions),
-        stale: ratio(c.stale, withContext),
-        diverged: ratio(c.diverged, withContext),
-        errors: ratio(c.fail + c.info, turns),
-      },
-      errorsByKind: { ...recorder.errors },
-      staleLagMean: ratio(recorder.staleLagTurns, c.stale),
-      latencyMs: recorder.latencySummary(),
-      serviceMs: recorder.serviceSummary(),
-      latencyHistogram: recorder.encodedLatency(),
-      throughput: {
-        windowSec: round(windowSec, 3),
-        offeredTurnsPerSec: round(turns / windowSec, 2),
-        achievedTurnsPerSec: round((turns - c.fail - c.info) / windowSec, 2),
-      },
-      redis:
-        before && after
-          ? {
-              reads: after.reads - before.reads,
-              writes: after.writes - before.writes,
-              readsPerTurn: ratio(after.reads - before.reads, recorder.allTurnsWithCookie),
-              writesPerTurn: ratio(after.writes - before.writes, recorder.allTurns),
-              byCommand,
-            }
-          : null,
+      conversations: { started: summary.conversations, measured: overall.sessions, withLostTurn: overall.lostSessions.size, cut: summary.cut },
+      ...metricsOf(overall, summary.windowMs, overall.sessions),
+      latencyHistogram: overall.encodedLatency(),
+      redis: before && after ? redisCounts(before, after, overall) : null,
       instances,
       memory: { rssTotalBytes: rss.reduce((a, b) => a + b, 0), rssMeanBytes: Math.round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length)) },
       store: sumCounters(instances.map((i) => i.counters)),
       driver: { eventLoopLagP99Ms: round(lagP99, 2), eventLoopLagMaxMs: round(lag.max / 1e6, 2), cpuCores: round(cpuCores, 3), saturated },
-      series: recorder.series(),
+      series,
+      events: timeline.events.map((e) => ({ ...e, t: round((e.atMs - warmup) / 1000, 3) })),
+      ...faultResults(recorder, plan, series, warmup, warmup + summary.windowMs),
     };
-    return result;
   } finally {
     clearInterval(progressTimer);
     lag.disable();
+    await timeline.stop();
+    faults.dispose();
     recorder.destroy();
     await transport.close();
     await cluster.down();
@@ -220,7 +246,11 @@ export async function run(opts: RunOptions): Promise<RunResults> {
   const startedAt = new Date().toISOString();
   const runId = randomBytes(4).toString('hex');
   const warnings: string[] = [];
+  const plan = planFaults(opts.scenario.faults, opts.scenario.cluster.instances, opts.seed);
   const needsRedis = opts.scenario.backends.some((b) => getBackend(b.backend)!.usesRedis);
+  if (needsRedis && opts.redis.url && plan.some((f) => f.action.kind === 'restart')) {
+    throw new UsageError('the scenario restarts Redis, which needs a redis-server sessbench starts itself', 'drop --redis-url for this scenario');
+  }
   const redis = needsRedis ? await RedisServer.start(opts.redis) : undefined;
   if (redis && !redis.owned) {
     warnings.push('Redis is an external server (--redis-url): its command counts include any other client\'s traffic');
@@ -232,7 +262,7 @@ export async function run(opts: RunOptions): Promise<RunResults> {
       const spec = specs[i]!;
       const def = getBackend(spec.backend)!;
       opts.observer?.backendStarting?.(spec, i, specs.length, def.routing === 'affinity' ? 'sticky' : opts.scenario.cluster.routing);
-      const result = await runBackend(opts, spec, redis, runId, warnings);
+      const result = await runBackend(opts, spec, redis, runId, plan, warnings);
       results.push(result);
       opts.observer?.backendDone?.(result);
     }
@@ -251,6 +281,7 @@ export async function run(opts: RunOptions): Promise<RunResults> {
     interrupted: opts.signal.aborted,
     environment: environment(redis),
     warnings,
+    faults: plan,
     backends: results,
   };
 }

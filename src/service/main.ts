@@ -30,8 +30,18 @@ async function main(): Promise<void> {
     replyBytes: cfg.replyBytes,
     maxBodyBytes: cfg.maxBodyBytes,
   });
-  const peerPort = isPeerLinked(store) ? await store.listenPeers() : undefined;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const peerPort = isPeerLinked(store) ? await store.listenPeers(cfg.peerPort ?? 0) : undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port ?? 0, '127.0.0.1', resolve);
+  });
+
+  // A graceful stop (SIGTERM): no new connections, let requests in flight finish, then exit. The
+  // harness sends SIGKILL if this takes longer than the grace period.
+  process.on('SIGTERM', () => {
+    server.close(() => void store.close().finally(() => process.exit(0)));
+    server.closeIdleConnections();
+  });
 
   process.on('message', (msg: ToInstance) => {
     if (msg.type === 'peers' && isPeerLinked(store)) store.connectPeers(msg.peers);

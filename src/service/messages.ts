@@ -15,6 +15,9 @@ export interface InstanceConfig {
   historyTurns: number;
   replyBytes: number;
   maxBodyBytes: number;
+  /** Listen on these ports (a restarted instance takes its old ones); 0 or absent: any free port. */
+  port?: number;
+  peerPort?: number;
 }
 
 export type ToInstance =

@@ -1,0 +1,86 @@
+/**
+ * Results per fault phase: baseline (before the first fault), each fault's window, and recovery
+ * (after a fault, outside every window). A turn belongs to the phase of its intended send time.
+ * Also which conversations were under way when each fault hit, and which of them lost context.
+ */
+import type { PlannedFault } from '../faults/plan.js';
+import { Recorder, type TurnResult } from './recorder.js';
+
+export type PhaseKind = 'baseline' | 'fault' | 'recovery';
+
+export interface PhaseWindow {
+  name: string;
+  kind: PhaseKind;
+  /** From the start of the load, ms; endMs null: to the end of the run. */
+  startMs: number;
+  endMs: number | null;
+}
+
+/** The phases of a run with these faults; none without faults. */
+export function phaseWindows(faults: readonly PlannedFault[], warmupMs: number): PhaseWindow[] {
+  if (faults.length === 0) return [];
+  const first = Math.min(...faults.map((f) => f.atMs));
+  const ends = faults.map((f) => f.endMs);
+  const lastEnd = ends.every((e) => e !== null) ? Math.max(...(ends as number[])) : null;
+  return [
+    { name: 'baseline', kind: 'baseline', startMs: Math.min(warmupMs, first), endMs: first },
+    ...faults.map((f) => ({ name: f.name, kind: 'fault' as const, startMs: f.atMs, endMs: f.endMs })),
+    { name: 'recovery', kind: 'recovery', startMs: lastEnd ?? first, endMs: null },
+  ];
+}
+
+interface ConversationTrace {
+  firstMs: number;
+  lastMs: number;
+  lostMs: number[];
+}
+
+/** Records every turn for the whole run and for its phase. */
+export class PhasedRecorder {
+  readonly overall = new Recorder(true);
+  readonly phases: { window: PhaseWindow; recorder: Recorder }[];
+  private readonly traces = new Map<number, ConversationTrace>();
+  private readonly faultWindows: { window: PhaseWindow; recorder: Recorder }[];
+
+  constructor(windows: readonly PhaseWindow[]) {
+    this.phases = windows.map((window) => ({ window, recorder: new Recorder(false) }));
+    this.faultWindows = this.phases.filter((p) => p.window.kind === 'fault');
+  }
+
+  conversationStarted(measured: boolean): void {
+    this.overall.conversationStarted(measured);
+  }
+
+  record(r: TurnResult): void {
+    this.overall.record(r);
+    if (!r.measured || this.phases.length === 0) return;
+    this.phaseOf(r.intendedMs).record(r);
+    let trace = this.traces.get(r.conversation);
+    if (!trace) this.traces.set(r.conversation, (trace = { firstMs: r.intendedMs, lastMs: r.intendedMs, lostMs: [] }));
+    trace.lastMs = r.intendedMs;
+    if (r.outcome === 'lost') trace.lostMs.push(r.intendedMs);
+  }
+
+  private phaseOf(t: number): Recorder {
+    for (const p of this.faultWindows) if (t >= p.window.startMs && (p.window.endMs === null || t < p.window.endMs)) return p.recorder;
+    const baseline = this.phases[0]!;
+    return t < baseline.window.endMs! ? baseline.recorder : this.phases[this.phases.length - 1]!.recorder;
+  }
+
+  /** Conversations with turns before and after `atMs`, and how many of them lost context after it. */
+  impactAt(atMs: number): { active: number; lostContext: number } {
+    let active = 0;
+    let lostContext = 0;
+    for (const t of this.traces.values()) {
+      if (t.firstMs >= atMs || t.lastMs < atMs) continue;
+      active++;
+      if (t.lostMs.some((ms) => ms >= atMs)) lostContext++;
+    }
+    return { active, lostContext };
+  }
+
+  destroy(): void {
+    this.overall.destroy();
+    for (const p of this.phases) p.recorder.destroy();
+  }
+}

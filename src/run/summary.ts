@@ -1,0 +1,39 @@
+/**
+ * From a recorder to the metrics block of the results: the same figures for a whole backend run
+ * and for each of its phases.
+ */
+import type { Recorder } from '../metrics/recorder.js';
+import type { MetricsBlock } from './results.js';
+
+export const round = (x: number, digits = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : 0);
+export const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 6) : 0);
+
+/**
+ * @param windowMs the time the turns were sent in (for rates per second)
+ * @param sessions conversations to divide session loss by
+ */
+export function metricsOf(rec: Recorder, windowMs: number, sessions: number): MetricsBlock {
+  const c = rec.counts;
+  const turns = rec.turns;
+  const withContext = rec.turnsWithContext;
+  const windowSec = Math.max(windowMs, 1) / 1000;
+  return {
+    turns: { total: turns, ...c, withContext, lateStarts: rec.lateStarts, recovered: rec.recovered },
+    rates: {
+      turnLoss: ratio(c.lost, withContext),
+      sessionLoss: ratio(rec.lostSessions.size, sessions),
+      stale: ratio(c.stale, withContext),
+      diverged: ratio(c.diverged, withContext),
+      errors: ratio(c.fail + c.info, turns),
+    },
+    errorsByKind: { ...rec.errors },
+    staleLagMean: ratio(rec.staleLagTurns, c.stale),
+    latencyMs: rec.latencySummary(),
+    serviceMs: rec.serviceSummary(),
+    throughput: {
+      windowSec: round(windowSec, 3),
+      offeredTurnsPerSec: round(turns / windowSec, 2),
+      achievedTurnsPerSec: round((turns - c.fail - c.info) / windowSec, 2),
+    },
+  };
+}
