@@ -15,6 +15,13 @@ export const redisClientOptions = {
     .describe('Commands held while Redis is unreachable; past this they fail at once instead of queueing.'),
 };
 
+/** What a Redis-backed store does when Redis fails; `serve-stale` needs a local copy (two-tier). */
+export const onStoreError = (modes: readonly ['error', ...('serve-stale' | 'new-session')[]]) =>
+  z
+    .enum(modes as unknown as ['error', ...('serve-stale' | 'new-session')[]])
+    .default('error')
+    .describe('On a Redis failure: error (503), serve-stale (answer from the local copy), new-session (answer without the history).');
+
 /** How a Redis-backed store encodes a session. */
 export const encodingOptions = {
   codec: z.enum(['json', 'msgpack']).default('json').describe('Serialization of a session.'),

@@ -11,6 +11,8 @@ import {
 export interface RedisBackedOptions extends RedisClientOptions, CodecOptions {
   ttl: number;
   slidingExpiry: boolean;
+  /** What a failed Redis read or write does: see `readFailed` / `writeFailed`. */
+  onStoreError: 'error' | 'serve-stale' | 'new-session';
 }
 
 export abstract class RedisBackedStore implements SessionStore {
@@ -26,6 +28,26 @@ export abstract class RedisBackedStore implements SessionStore {
 
   abstract load(id: string, hint: LoadHint): Promise<Session | undefined>;
   abstract save(id: string, baseVersion: number, turns: readonly TurnRecord[]): Promise<number>;
+
+  /**
+   * A read failed. `error`: the request fails (503). `serve-stale`: answer from the local copy when
+   * there is one (the oracle then scores it intact or stale). `new-session`: carry on as if the
+   * session did not exist (the user gets a fresh conversation).
+   */
+  protected readFailed(err: unknown, local: Session | undefined): Session | undefined {
+    if (this.opts.onStoreError === 'serve-stale' && local) {
+      this.stats.localHits++;
+      return local;
+    }
+    if (this.opts.onStoreError === 'new-session') return undefined;
+    throw err;
+  }
+
+  /** A write failed: `error` fails the request; the other modes answer anyway, unsaved. */
+  protected writeFailed(err: unknown, version: number): number {
+    if (this.opts.onStoreError === 'error') throw err;
+    return version;
+  }
 
   /** Drop whatever the store keeps locally for this session. */
   protected forget(_id: string): void {}

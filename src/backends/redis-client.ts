@@ -12,6 +12,15 @@ export interface RedisClientOptions {
   maxOfflineQueue: number;
 }
 
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms while reconnecting`)), ms);
+  });
+  p.catch(() => {});
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 export class GuardedRedis {
   readonly client: Redis;
   private offline = 0;
@@ -51,7 +60,9 @@ export class GuardedRedis {
       this.offline++;
     }
     try {
-      return await op(this.client);
+      // ioredis holds commands queued while disconnected until it reconnects or gives up; bound
+      // them by the command timeout too, so an outage is an error in time, never a hang.
+      return queued ? await withDeadline(op(this.client), this.opts.commandTimeout) : await op(this.client);
     } catch (err) {
       this.stats.errors++;
       throw new StoreError(phase, `redis ${phase} failed: ${err instanceof Error ? err.message : String(err)}`);

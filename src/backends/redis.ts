@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { decodeSession, encodeSession } from './codec.js';
-import { encodingOptions, keyOptions, redisClientOptions } from './options.js';
+import { encodingOptions, keyOptions, onStoreError, redisClientOptions } from './options.js';
 import { RedisBackedStore } from './redis-backed.js';
 import type { BackendDefinition, LoadHint, Session, StoreContext, TurnRecord } from './types.js';
 
@@ -14,6 +14,7 @@ const options = {
   ...redisClientOptions,
   ...encodingOptions,
   ...keyOptions,
+  onStoreError: onStoreError(['error', 'new-session']),
   writeMode: z.enum(['sync', 'write-behind']).default('sync').describe('sync: reply after Redis stored the session; write-behind: reply first.'),
 };
 type Options = z.output<z.ZodObject<typeof options>>;
@@ -36,7 +37,12 @@ export class RedisStore extends RedisBackedStore {
       return own.session;
     }
     this.stats.remoteReads++;
-    const buf = await this.redis.run('read', (c) => c.getBuffer(this.prefix + id));
+    let buf: Buffer | null;
+    try {
+      buf = await this.redis.run('read', (c) => c.getBuffer(this.prefix + id));
+    } catch (err) {
+      return this.readFailed(err, undefined);
+    }
     if (!buf) return undefined;
     this.stats.bytesRead += buf.length;
     return decodeSession(buf);
@@ -53,7 +59,11 @@ export class RedisStore extends RedisBackedStore {
     }
     this.stats.remoteWrites++;
     this.stats.bytesWritten += data.length;
-    await this.redis.run('write', (c) => this.setCommand(c, id, data, baseVersion));
+    try {
+      await this.redis.run('write', (c) => this.setCommand(c, id, data, baseVersion));
+    } catch (err) {
+      return this.writeFailed(err, session.version);
+    }
     return session.version;
   }
 

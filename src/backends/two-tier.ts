@@ -11,7 +11,7 @@ import * as z from 'zod';
 import type { Redis } from 'ioredis';
 import { decodeSession, encodeSession } from './codec.js';
 import { Lru } from './lru.js';
-import { encodingOptions, keyOptions, redisClientOptions } from './options.js';
+import { encodingOptions, keyOptions, onStoreError, redisClientOptions } from './options.js';
 import { RedisBackedStore } from './redis-backed.js';
 import { int } from '../scenario/fields.js';
 import { type BackendDefinition, ConflictError, type LoadHint, type Session, type StoreContext, type TurnRecord } from './types.js';
@@ -20,6 +20,7 @@ const options = {
   ...redisClientOptions,
   ...encodingOptions,
   ...keyOptions,
+  onStoreError: onStoreError(['error', 'serve-stale', 'new-session']),
   localCapacity: int(1).default(10_000).describe('Sessions each instance caches locally (LRU).'),
 };
 type Options = z.output<z.ZodObject<typeof options>>;
@@ -54,7 +55,12 @@ export class TwoTierStore extends RedisBackedStore {
       return cached;
     }
     this.stats.remoteReads++;
-    const [, data] = await this.redis.run('read', (c) => c.hmgetBuffer(this.prefix + id, 'v', 'd'));
+    let data: Buffer | null | undefined;
+    try {
+      [, data] = await this.redis.run('read', (c) => c.hmgetBuffer(this.prefix + id, 'v', 'd'));
+    } catch (err) {
+      return this.readFailed(err, cached ?? this.local.get(id));
+    }
     if (!data) return undefined;
     this.stats.bytesRead += data.length;
     const session = decodeSession(data);
@@ -68,9 +74,18 @@ export class TwoTierStore extends RedisBackedStore {
     const ttl = this.opts.slidingExpiry || baseVersion === 0 ? this.opts.ttl : 0;
     this.stats.remoteWrites++;
     this.stats.bytesWritten += data.length;
-    const [stored, version] = await this.redis.run('write', (c) =>
-      (c as CasRedis).sessionCas(this.prefix + id, baseVersion, session.version, data, ttl),
-    );
+    let stored: number;
+    let version: number;
+    try {
+      [stored, version] = await this.redis.run('write', (c) =>
+        (c as CasRedis).sessionCas(this.prefix + id, baseVersion, session.version, data, ttl),
+      );
+    } catch (err) {
+      // Answering anyway keeps the local copy current, so this instance serves what it answered.
+      const v = this.writeFailed(err, session.version);
+      this.local.set(id, session);
+      return v;
+    }
     if (stored !== 1) {
       this.stats.conflicts++;
       this.local.delete(id);

@@ -105,6 +105,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A bug that escapes every handler still ends with the message main() would print, exit code 1,
+// and (through the 'exit' hook in cluster/children.ts) no process left behind.
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`sessbench: internal error (a bug in sessbench, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(ExitCode.internal);
+});
+
 const code = await main(process.argv);
 // Let stdout drain before exiting (a pipe may still hold results JSON).
 process.stdout.write('', () => process.exit(code));

@@ -15,7 +15,7 @@ export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
   let lastPlain = 0;
   let label = '';
   const line = (p: Progress) =>
-    `${chalk.cyan(p.label.padEnd(12))} ${(p.elapsedMs / 1000).toFixed(0).padStart(3)}s/${(p.plannedMs / 1000).toFixed(0)}s` +
+    `${chalk.cyan(p.label.padEnd(12))} ${p.elapsedMs <= p.plannedMs ? `${(p.elapsedMs / 1000).toFixed(0).padStart(3)}s/${(p.plannedMs / 1000).toFixed(0)}s` : `drain ${((p.elapsedMs - p.plannedMs) / 1000).toFixed(0)}s`}` +
     `  turns ${String(p.turns).padStart(6)}  lost ${String(p.lost).padStart(5)}  errors ${String(p.errors).padStart(4)}` +
     `  p50 ${formatMs(p.p50)} ms  p99 ${formatMs(p.p99)} ms`;
   return {

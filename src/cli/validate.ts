@@ -8,7 +8,7 @@ export async function validateCommand(file: string): Promise<number> {
   const secs = (timelineMs(s.load) + s.load.drain) / 1000;
   process.stdout.write(
     `${file}: valid. ${s.backends.length} backend(s) (${s.backends.map((b) => b.label).join(', ')}), ` +
-      `${s.cluster.instances} instances, routing ${s.cluster.routing}, up to ${secs}s of load per backend\n`,
+      `${s.cluster.instances} instances, routing ${s.cluster.routing}, ${s.faults.length} fault(s), up to ${secs}s of load per backend\n`,
   );
   return ExitCode.ok;
 }

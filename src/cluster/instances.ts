@@ -7,6 +7,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.js';
+import { track } from './children.js';
 import type { StoreCounters } from '../backends/types.js';
 import type { FromInstance, InstanceConfig, ToInstance } from '../service/messages.js';
 
@@ -32,6 +33,7 @@ export class Instance {
     readonly index: number,
     readonly child: ChildProcess,
   ) {
+    track(child);
     child.stderr?.on('data', (c: Buffer) => {
       this.stderr = (this.stderr + c.toString()).slice(-4000);
     });

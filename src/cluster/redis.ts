@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
+import { track } from './children.js';
 import { freePort, isLoopback } from './ports.js';
 
 export interface RedisOptions {
@@ -200,6 +201,7 @@ async function spawnServer(bin: string, port: number, dir: string, admin: Redis)
     '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', '--dir', dir,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));

@@ -4,7 +4,6 @@
  * open and apply to those connections too. Per connection and direction, chunks pass through the
  * active toxics one at a time and in order; with no toxic, bytes are written straight through.
  */
-import { once } from 'node:events';
 import net from 'node:net';
 import { Prng } from '../util/prng.js';
 import { type ToxicName, toxics } from './toxics/registry.js';
@@ -76,9 +75,15 @@ class Stub implements ToxicStub {
   }
 }
 
-/** drain, or the socket is gone: never wait forever on a closed socket. */
-function writable(socket: net.Socket): Promise<unknown> {
-  return Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+/** Resolves on drain, or when the socket fails or closes: never rejects, never waits on a dead socket. */
+function writable(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    socket.on('drain', done).on('close', done).on('error', done);
+  });
 }
 
 /** One direction of one connection. */
@@ -96,7 +101,7 @@ class Pipe {
     src.on('data', (d: Buffer) => this.push(d, false));
     src.on('end', () => {
       this.ended = true;
-      if (!this.busy) this.dst.end();
+      if (!this.busy && this.dst.writable) this.dst.end();
     });
   }
 
@@ -107,13 +112,21 @@ class Pipe {
     }
     this.queue.push({ data, at: performance.now(), raw });
     if (this.queue.length > 32) this.src.pause();
-    if (!this.busy) void this.run();
+    if (!this.busy) this.run().catch(() => this.link.close(false));
   }
 
   private write(data: Buffer): void | Promise<unknown> {
-    if (this.dst.destroyed) return;
+    // The other side may have ended or reset between reads: that ends the connection, nothing more.
+    if (!this.dst.writable) return;
     this.link.proxy.bytes[this.direction] += data.length;
-    if (!this.dst.write(data)) {
+    let flushed: boolean;
+    try {
+      flushed = this.dst.write(data);
+    } catch {
+      this.link.close(false);
+      return;
+    }
+    if (!flushed) {
       this.src.pause();
       return writable(this.dst).then(() => this.src.resume());
     }
@@ -128,7 +141,7 @@ class Pipe {
       if (this.queue.length < 8 && this.src.isPaused() && this.dst.writableLength === 0) this.src.resume();
     }
     this.busy = false;
-    if (this.ended && !this.link.closed) this.dst.end();
+    if (this.ended && !this.link.closed && this.dst.writable) this.dst.end();
   }
 
   private async through(stubs: Stub[], i: number, data: Buffer, at: number): Promise<void> {

@@ -31,7 +31,8 @@ export function phaseWindows(faults: readonly PlannedFault[], warmupMs: number):
 
 interface ConversationTrace {
   firstMs: number;
-  lastMs: number;
+  /** Last turn that got an answer (not fail/info): only answered turns can show lost context. */
+  lastAnsweredMs: number;
   lostMs: number[];
 }
 
@@ -56,8 +57,8 @@ export class PhasedRecorder {
     if (!r.measured || this.phases.length === 0) return;
     this.phaseOf(r.intendedMs).record(r);
     let trace = this.traces.get(r.conversation);
-    if (!trace) this.traces.set(r.conversation, (trace = { firstMs: r.intendedMs, lastMs: r.intendedMs, lostMs: [] }));
-    trace.lastMs = r.intendedMs;
+    if (!trace) this.traces.set(r.conversation, (trace = { firstMs: r.intendedMs, lastAnsweredMs: -1, lostMs: [] }));
+    if (r.outcome !== 'fail' && r.outcome !== 'info') trace.lastAnsweredMs = r.intendedMs;
     if (r.outcome === 'lost') trace.lostMs.push(r.intendedMs);
   }
 
@@ -67,12 +68,15 @@ export class PhasedRecorder {
     return t < baseline.window.endMs! ? baseline.recorder : this.phases[this.phases.length - 1]!.recorder;
   }
 
-  /** Conversations with turns before and after `atMs`, and how many of them lost context after it. */
+  /**
+   * Conversations under way at `atMs` (a turn before it, an answered turn after it), and how many of
+   * them lost context after it.
+   */
   impactAt(atMs: number): { active: number; lostContext: number } {
     let active = 0;
     let lostContext = 0;
     for (const t of this.traces.values()) {
-      if (t.firstMs >= atMs || t.lastMs < atMs) continue;
+      if (t.firstMs >= atMs || t.lastAnsweredMs < atMs) continue;
       active++;
       if (t.lostMs.some((ms) => ms >= atMs)) lostContext++;
     }

@@ -49,6 +49,8 @@ const zeroCounts = (): Record<Outcome, number> => ({ intact: 0, lost: 0, stale: 
 export class Recorder {
   readonly latency = newHistogram();
   readonly service = newHistogram();
+  /** Failed turns (fail, info), from the intended send time: how long an error took. */
+  readonly failed = newHistogram();
   readonly counts = zeroCounts();
   readonly errors: Record<string, number> = {};
   turnsWithContext = 0;
@@ -88,6 +90,8 @@ export class Recorder {
     if (ok) {
       recordMs(this.latency, r.latencyMs);
       recordMs(this.service, r.serviceMs);
+    } else {
+      recordMs(this.failed, r.latencyMs);
     }
     if (r.atMs > this.lastCompletionMs) this.lastCompletionMs = r.atMs;
     if (!this.withSeries) return;
@@ -113,6 +117,10 @@ export class Recorder {
     return summarize(this.service);
   }
 
+  failedSummary(): LatencySummary {
+    return summarize(this.failed);
+  }
+
   encodedLatency(): string {
     return encode(this.latency);
   }
@@ -134,6 +142,7 @@ export class Recorder {
   destroy(): void {
     this.latency.destroy();
     this.service.destroy();
+    this.failed.destroy();
     for (const b of this.seconds) b?.hist.destroy();
     this.seconds.length = 0;
   }

@@ -3,7 +3,7 @@
  * (strategy, latency, session loss, …), followed by the run's facts.
  */
 import type { RunResults } from '../run/results.js';
-import { COLUMNS, footnotes } from './columns.js';
+import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
 
 /** Markdown-escape text from the scenario or environment. */
 export function mdEscape(s: string): string {
@@ -21,6 +21,18 @@ export function renderMarkdown(results: RunResults): string {
   out.push('');
   for (const n of footnotes(results.backends)) out.push(`${mdEscape(n)}  `);
   out.push('');
+  const rows = phaseRows(results.backends);
+  if (rows.length > 0) {
+    out.push('## Faults', '');
+    for (const f of results.faults) {
+      out.push(`- ${mdEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end of the run' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${mdEscape(f.target)})`);
+    }
+    out.push('', `| ${PHASE_COLUMNS.map((c) => c.title).join(' | ')} |`, `|${PHASE_COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`);
+    for (const r of rows) out.push(`| ${PHASE_COLUMNS.map((c) => mdEscape(c.value(r))).join(' | ')} |`);
+    out.push('');
+    for (const n of phaseFootnotes()) out.push(`${mdEscape(n)}  `);
+    out.push('');
+  }
   const s = results.scenario;
   const env = results.environment;
   out.push('## Run', '');

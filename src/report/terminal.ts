@@ -1,37 +1,57 @@
 /**
- * The comparison table for the terminal. Colour through chalk, which honours NO_COLOR, FORCE_COLOR
- * and a non-TTY stream on its own.
+ * The comparison table for the terminal, and with faults the per-phase table. Colour through
+ * chalk, which honours NO_COLOR, FORCE_COLOR and a non-TTY stream on its own.
  */
 import chalk from 'chalk';
 import type { RunResults } from '../run/results.js';
-import { COLUMNS, footnotes } from './columns.js';
+import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
 
 // Display width of a cell, ignoring ANSI colour codes.
 const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
-export function renderTerminal(results: RunResults): string {
-  const rows = results.backends.map((b) => COLUMNS.map((c) => c.value(b)));
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => width(r[i]!))));
-  const cell = (text: string, i: number) => {
-    const pad = ' '.repeat(widths[i]! - width(text));
-    return COLUMNS[i]!.numeric ? pad + text : text + pad;
+/** Aligned columns; `colour` may wrap a finished (padded) cell. */
+function table<R>(
+  columns: readonly { title: string; numeric: boolean; value(r: R): string }[],
+  rows: readonly R[],
+  colour: (row: R, col: number, cell: string) => string,
+): string[] {
+  const cells = rows.map((r) => columns.map((c) => c.value(r)));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => width(r[i]!))));
+  const pad = (text: string, i: number) => {
+    const fill = ' '.repeat(widths[i]! - width(text));
+    return columns[i]!.numeric ? fill + text : text + fill;
   };
-  const lines = [
-    chalk.bold(COLUMNS.map((c, i) => cell(c.title, i)).join('  ')),
+  return [
+    chalk.bold(columns.map((c, i) => pad(c.title, i)).join('  ')),
     chalk.dim(widths.map((w) => '─'.repeat(w)).join('  ')),
+    ...cells.map((r, ri) => r.map((text, i) => colour(rows[ri]!, i, pad(text, i))).join('  ')),
   ];
-  results.backends.forEach((b, r) => {
-    const cells = rows[r]!.map((text, i) => cell(text, i));
+}
+
+export function renderTerminal(results: RunResults): string {
+  const lines = table(COLUMNS, results.backends, (b, col, cell) => {
+    const title = COLUMNS[col]!.title;
+    if (col === 0) return chalk.cyan(cell);
     // Loss is the headline: red when any context was lost, yellow for stale/diverged.
-    if (b.turns.lost > 0) cells[7] = chalk.red(cells[7]);
-    if (b.turns.stale + b.turns.diverged > 0) {
-      cells[9] = chalk.yellow(cells[9]);
-      cells[10] = chalk.yellow(cells[10]);
-    }
-    if (b.turns.fail + b.turns.info > 0) cells[11] = chalk.red(cells[11]);
-    cells[0] = chalk.cyan(cells[0]);
-    lines.push(cells.join('  '));
+    if (title === 'turn loss' && b.turns.lost > 0) return chalk.red(cell);
+    if ((title === 'stale' || title === 'diverged') && b.turns.stale + b.turns.diverged > 0) return chalk.yellow(cell);
+    if (title === 'errors' && b.turns.fail + b.turns.info > 0) return chalk.red(cell);
+    return cell;
   });
   for (const n of footnotes(results.backends)) lines.push(chalk.dim(n));
+  const rows = phaseRows(results.backends);
+  if (rows.length > 0) {
+    lines.push('');
+    lines.push(chalk.bold('Faults: ') + results.faults.map((f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`).join('; '));
+    lines.push(
+      ...table(PHASE_COLUMNS, rows, (r, col, cell) => {
+        if (col === 0) return chalk.cyan(cell);
+        if (r.phase.kind === 'fault' && col === 1) return chalk.magenta(cell);
+        if (PHASE_COLUMNS[col]!.title === 'recovered' && cell.trim() === 'never') return chalk.red(cell);
+        return cell;
+      }),
+    );
+    for (const n of phaseFootnotes()) lines.push(chalk.dim(n));
+  }
   return lines.join('\n');
 }

@@ -79,6 +79,8 @@ export interface MetricsBlock {
   latencyMs: LatencySummary;
   /** Successful turns, from the actual send. */
   serviceMs: LatencySummary;
+  /** Failed turns (fail, info), from the intended send time: how long it took to learn of the error. */
+  failedMs: LatencySummary;
   throughput: { windowSec: number; offeredTurnsPerSec: number; achievedTurnsPerSec: number };
 }
 
@@ -93,7 +95,7 @@ export interface PhaseResult extends MetricsBlock {
 /** What one fault did to one backend. */
 export interface FaultImpact {
   fault: string;
-  /** Conversations with turns both before and after the fault started. */
+  /** Conversations under way when the fault started: a turn before it and an answered turn after it. */
   activeConversations: number;
   /** Of those, how many had a lost turn after it started. */
   lostContext: number;

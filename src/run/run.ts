@@ -110,7 +110,8 @@ function faultResults(
   endMs: number,
 ): { phases: PhaseResult[]; faults: FaultImpact[] } {
   const sec = (ms: number) => round((ms - warmupMs) / 1000, 3);
-  const phases = rec.phases.map(({ window, recorder }) => {
+  // A phase no turn fell into (recovery after a fault that lasts to the end) says nothing.
+  const phases = rec.phases.filter((p) => p.window.kind !== 'recovery' || p.recorder.turns > 0).map(({ window, recorder }) => {
     const span = (window.endMs ?? endMs) - Math.max(window.startMs, warmupMs);
     return {
       name: window.name,

@@ -30,6 +30,7 @@ export function metricsOf(rec: Recorder, windowMs: number, sessions: number): Me
     staleLagMean: ratio(rec.staleLagTurns, c.stale),
     latencyMs: rec.latencySummary(),
     serviceMs: rec.serviceSummary(),
+    failedMs: rec.failedSummary(),
     throughput: {
       windowSec: round(windowSec, 3),
       offeredTurnsPerSec: round(turns / windowSec, 2),

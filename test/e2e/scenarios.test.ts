@@ -18,8 +18,22 @@ describe('shipped scenarios', () => {
     expect(r.stdout).toContain('valid.');
   });
 
-  // The quickstart has its own end-to-end test (run.test.ts).
-  it.each(files.filter((f) => f !== 'quickstart.yaml'))('%s runs to completion (shortened)', async (f) => {
+  // Covered with their own assertions: run.test.ts and faults.test.ts.
+  const elsewhere = new Set([
+    'quickstart.yaml', 'redis-latency.yaml', 'redis-outage.yaml', 'redis-restart.yaml', 'instance-crash.yaml',
+    'replication-partition.yaml', 'multi-instance-memory-vs-redis-crash.yaml',
+  ]);
+
+  it('every scenario with faults is run by faults.test.ts', async () => {
+    const { parseScenario } = await import('../../src/scenario/parse.js');
+    const { readFileSync } = await import('node:fs');
+    for (const f of files) {
+      const s = parseScenario(readFileSync(join(ROOT, 'scenarios', f), 'utf8'), f);
+      if (s.faults.length > 0) expect(elsewhere.has(f), f).toBe(true);
+    }
+  });
+
+  it.each(files.filter((f) => !elsewhere.has(f)))('%s runs to completion (shortened)', async (f) => {
     const r = await runCli(['run', variant(f, tmp.dir, SHORT_LOAD), '--json', '--out', join(tmp.dir, 'reports')]);
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(r.stdout) as RunResults;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { parseDurationMs } from '../../src/scenario/units.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'sessbench.js');
@@ -59,3 +60,31 @@ export const SHORT_LOAD: [(string | number)[], unknown][] = [
   [['load', 'phases'], [{ duration: '1s', arrivalRate: 5, rampTo: 15 }, { duration: '2500ms', arrivalRate: 15 }]],
   [['load', 'drain'], '4s'],
 ];
+
+/** Write `ms` as a duration string the scenario accepts. */
+const ms = (x: number) => `${Math.round(x)}ms`;
+
+/**
+ * A copy of a scenario with its whole time line scaled by `factor` (warmup, phases, drain, fault
+ * times and durations), so a fault scenario keeps its shape in less time. Extra edits apply after.
+ */
+export function scaled(file: string, dir: string, factor: number, edits: [(string | number)[], unknown][] = []): string {
+  const doc = parseDocument(readFileSync(join(ROOT, 'scenarios', file), 'utf8'));
+  const scale = (path: (string | number)[]) => {
+    const v = doc.getIn(path);
+    if (v === undefined) return;
+    const n = parseDurationMs(v);
+    if (n === undefined) throw new Error(`${file}: ${path.join('.')} is not a duration`);
+    doc.setIn(path, ms(n * factor));
+  };
+  scale(['load', 'warmup']);
+  scale(['load', 'drain']);
+  const phases = (doc.getIn(['load', 'phases']) as { items: unknown[] } | undefined)?.items.length ?? 0;
+  for (let i = 0; i < phases; i++) scale(['load', 'phases', i, 'duration']);
+  const faults = (doc.getIn(['faults']) as { items: unknown[] } | undefined)?.items.length ?? 0;
+  for (let i = 0; i < faults; i++) for (const k of ['at', 'duration', 'restartAfter']) scale(['faults', i, k]);
+  for (const [path, value] of edits) doc.setIn(path, doc.createNode(value));
+  const out = join(dir, file);
+  writeFileSync(out, doc.toString());
+  return out;
+}

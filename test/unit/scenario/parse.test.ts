@@ -83,3 +83,34 @@ describe('scenarioJsonSchema', () => {
     expect(JSON.stringify(schema)).toContain('two-tier');
   });
 });
+
+describe('faults', () => {
+  it('report every cross-field problem at its key', () => {
+    const err = issuesOf(`name: f
+cluster: { instances: 4 }
+load: { phases: [{ duration: 10s, arrivalRate: 5 }] }
+faults:
+  - { at: 2s, duration: 2s, target: redis, latency: 20ms, down: true }
+  - { at: 2s, target: "instance[7]", kill: true }
+  - { at: 2s, target: "instance[1]", pause: true }
+  - { at: 2s, target: redis, kill: true }
+  - { at: 2s, target: redis, fraction: 30% }
+  - { at: 2s, target: rediss, down: true }
+  - { at: 2s, target: redis, latency: 20ms, grace: 1s, toxicity: 2 }
+`);
+    const text = err.format();
+    expect(text).toContain('test.yaml:5:59 faults[0].down: expected one action per fault, found latency and down');
+    expect(text).toContain('test.yaml:6:15 faults[1].target: instance[7] does not exist: the cluster has instances 0..3');
+    expect(text).toContain('test.yaml:7:38 faults[2].pause: a pause needs a duration');
+    expect(text).toContain('faults[3].kill: kill does not apply to target redis');
+    expect(text).toContain('faults[4].fraction: a per-command fault needs either latency or error');
+    expect(text).toContain('faults[5].target: expected redis, instance[k], random-instance');
+    expect(text).toContain('faults[6].toxicity: expected a probability like 0.3 or "30%", got 2');
+  });
+
+  it('say to quote instance[k] inside braces', () => {
+    const err = issuesOf('name: x\nload: { phases: [{ duration: 1s, arrivalRate: 1 }] }\nfaults:\n  - { at: 1s, target: instance[1], kill: true }\n');
+    expect(err.issues[0]!.message).toContain('write "instance[1]" in quotes');
+    expect(err.issues.length).toBeLessThanOrEqual(3);
+  });
+});
