@@ -7,9 +7,18 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ExitCode, ScenarioError, SessbenchError } from '../errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { backendsCommand } from './backends.js';
+import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
+import { viewCommand } from './view.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return n;
+}
 
 function parseSeed(value: string): number {
   const n = Number(value);
@@ -44,8 +53,36 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
     .option('-o, --out <dir>', 'folder for run outputs', 'reports')
     .addOption(new Option('--seed <n>', 'seed of every random choice (overrides the scenario)').argParser(parseSeed))
     .option('--json', 'print results.json on stdout; everything else goes to stderr')
-    .addHelpText('after', '\nExample:\n  $ npx sessbench run scenarios/quickstart.yaml --backend redis,two-tier --seed 7')
+    .option('--baseline <results.json>', 'compare with an earlier run at the end (comparison.md, job summary)')
+    .option('--fail-on <rules>', 'with --baseline: regressions that fail the run, e.g. "latency.p99:+10%,turn_loss:+0.1pp"')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench run scenarios/quickstart.yaml --backend redis,two-tier --seed 7\n  $ npx sessbench run scenarios/redis-latency.yaml --baseline main/results.json --fail-on "latency.p99:+10%"')
     .action(async (file: string, opts) => setCode(await runCommand(file, opts, signal)));
+
+  p.command('compare')
+    .description('Compare two runs: base, new, delta and delta % per backend and metric, as Markdown; significant changes are marked.')
+    .argument('<base>', 'results.json of the baseline run')
+    .argument('<new>', 'results.json of the new run')
+    .option('--fail-on <rules>', 'exit 4 on these regressions, e.g. "latency.p99:+10%,turn_loss:+0.1pp,latency.p50:+5ms"')
+    .option('--significant', 'list only significant changes')
+    .option('--json', 'the comparison as JSON')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench compare main/results.json reports/quickstart-2026-11-21T101500Z/results.json --fail-on "latency.p99:+10%"')
+    .action((base: string, next: string, opts) => setCode(compareCommand(base, next, opts)));
+
+  p.command('report')
+    .description('Render an earlier run again from its results.json.')
+    .argument('<results>', 'a results.json')
+    .option('-f, --format <format>', 'html | md | junit | json', 'html')
+    .option('-o, --out <file>', 'write to this file (default: stdout)')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench report reports/quickstart-2026-11-21T101500Z/results.json --format html --out report.html')
+    .action((file: string, opts) => setCode(reportCommand(file, opts)));
+
+  p.command('view')
+    .description('Serve the reports folder on a loopback port and print its URL (until Ctrl-C).')
+    .argument('[dir]', 'folder of run folders', 'reports')
+    .addOption(new Option('--port <n>', 'port (default: a free one)').default(0).argParser(parsePort))
+    .option('--open', 'open the URL in a browser, where there is one')
+    .addHelpText('after', '\nExample:\n  $ npx sessbench view reports --open')
+    .action(async (dir: string, opts) => setCode(await viewCommand(dir, opts, signal)));
 
   p.command('validate')
     .description('Check a scenario file and print what it would run.')
@@ -71,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      process.stderr.write(`\n${sig}: stopping; writing what was measured…\n`);
+      process.stderr.write(`\n${sig}: stopping…\n`);
       abort.abort();
     } else {
       process.stderr.write(`${sig} again: exiting now\n`);

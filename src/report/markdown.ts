@@ -4,6 +4,8 @@
  */
 import type { RunResults } from '../run/results.js';
 import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
+import { formatMetric } from './junit.js';
+import type { Reporter } from './types.js';
 
 /** Markdown-escape text from the scenario or environment. */
 export function mdEscape(s: string): string {
@@ -33,6 +35,16 @@ export function renderMarkdown(results: RunResults): string {
     for (const n of phaseFootnotes()) out.push(`${mdEscape(n)}  `);
     out.push('');
   }
+  if (results.thresholds.length > 0) {
+    const failed = results.thresholds.filter((t) => !t.ok).length;
+    out.push('## Thresholds', '', failed ? `**${failed} of ${results.thresholds.length} failed.**` : `All ${results.thresholds.length} passed.`, '');
+    out.push('| backend | metric | phase | threshold | observed | verdict |', '|---|---|---|---|---:|---|');
+    for (const t of results.thresholds) {
+      out.push(`| ${mdEscape(t.backend)} | ${t.metric} | ${t.phase ? mdEscape(t.phase) : 'run'} | ${mdEscape(t.threshold)} | ${mdEscape(formatMetric(t.metric, t.observed))} | ${t.ok ? 'pass' : '**FAIL**'} |`);
+    }
+    out.push('');
+  }
+  if (results.abortedBy) out.push(`> **Ended early**: ${mdEscape(results.abortedBy)}`, '');
   const s = results.scenario;
   const env = results.environment;
   out.push('## Run', '');
@@ -48,3 +60,5 @@ export function renderMarkdown(results: RunResults): string {
   out.push('');
   return out.join('\n');
 }
+
+export const markdownReporter = { name: 'md', file: 'report.md', render: renderMarkdown } satisfies Reporter;

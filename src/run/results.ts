@@ -8,6 +8,7 @@ import type { OutcomeCounts } from '../driver/oracle.js';
 import type { PlannedFault } from '../faults/plan.js';
 import type { FaultEvent } from '../faults/timeline.js';
 import type { PhaseKind } from '../metrics/phases.js';
+import type { ThresholdResult } from '../gates/thresholds.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { SecondStats } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -145,9 +146,13 @@ export interface RunResults {
   finishedAt: string;
   /** True when the run was interrupted: `backends` holds what was measured. */
   interrupted: boolean;
+  /** Set when a threshold with abortOnFail ended the run early. */
+  abortedBy: string | null;
   environment: Environment;
   warnings: string[];
   /** The fault plan every backend got (resolved targets, times from the start of the load). */
   faults: PlannedFault[];
   backends: BackendResult[];
+  /** Every threshold's verdict, per backend (and phase). */
+  thresholds: ThresholdResult[];
 }

@@ -21,6 +21,8 @@ import { initHistograms } from '../metrics/histogram.js';
 import { PhasedRecorder, phaseWindows } from '../metrics/phases.js';
 import type { Recorder, SecondStats } from '../metrics/recorder.js';
 import { baselineBand, timeToRecover } from '../metrics/recovery.js';
+import { METRICS, type MetricDef } from '../metrics/names.js';
+import { type ThresholdSpec, compare } from '../gates/thresholds.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { Cluster } from './cluster.js';
@@ -59,6 +61,20 @@ export interface RunOptions {
   observer?: RunObserver;
   /** How often observer.progress is called, ms. */
   progressEveryMs?: number;
+  /** The scenario's thresholds; those with abortOnFail are checked every second during a backend's run. */
+  thresholds?: readonly ThresholdSpec[];
+}
+
+/** Checks abortOnFail thresholds on what a backend measured so far; returns the one that failed. */
+function abortCheck(specs: readonly ThresholdSpec[], label: string, rec: Recorder, elapsedMs: number): ThresholdSpec | undefined {
+  for (const spec of specs) {
+    if (!spec.abortOnFail || spec.phase !== undefined || (spec.scope !== '*' && spec.scope !== label)) continue;
+    if (elapsedMs < spec.delayAbortEvalMs) continue;
+    const def: MetricDef = METRICS[spec.metric];
+    if (!def.phase || rec.turns === 0) continue;
+    if (!compare(def.phase(metricsOf(rec, elapsedMs, rec.sessions)), spec.op, spec.value)) return spec;
+  }
+  return undefined;
 }
 
 /** The driver is suspect when its own event loop lags or it uses most of a core. */
@@ -143,6 +159,8 @@ async function runBackend(
   runId: string,
   plan: PlannedFault[],
   warnings: string[],
+  stop: AbortController,
+  onAbort: (reason: string) => void,
 ): Promise<BackendResult> {
   const { scenario, observer } = opts;
   const def = getBackend(spec.backend)!;
@@ -164,6 +182,11 @@ async function runBackend(
     const plannedMs = timelineMs(scenario.load);
     const driveStart = performance.now();
     progressTimer = setInterval(() => {
+      const failed = abortCheck(opts.thresholds ?? [], spec.label, overall, performance.now() - driveStart);
+      if (failed && !stop.signal.aborted) {
+        onAbort(`${spec.label}: ${failed.metric} ${failed.text} failed with abortOnFail`);
+        stop.abort();
+      }
       const l = overall.latencySummary();
       observer?.progress?.({
         label: spec.label,
@@ -179,7 +202,7 @@ async function runBackend(
     }, opts.progressEveryMs ?? 1000);
     lag.enable();
     const cpuStart = process.cpuUsage();
-    const summary = await drive({ scenario, seed: opts.seed, transport, router, recorder, signal: opts.signal, onStart: () => timeline.start() });
+    const summary = await drive({ scenario, seed: opts.seed, transport, router, recorder, signal: stop.signal, onStart: () => timeline.start() });
     const cpu = process.cpuUsage(cpuStart);
     const driveMs = performance.now() - driveStart;
     lag.disable();
@@ -257,19 +280,26 @@ export async function run(opts: RunOptions): Promise<RunResults> {
     warnings.push('Redis is an external server (--redis-url): its command counts include any other client\'s traffic');
   }
   const results: BackendResult[] = [];
+  // Ends the run early: an interrupt, or a threshold with abortOnFail.
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  opts.signal.addEventListener('abort', onInterrupt, { once: true });
+  let abortedBy: string | null = null;
   try {
     const specs = opts.scenario.backends;
-    for (let i = 0; i < specs.length && !opts.signal.aborted; i++) {
+    for (let i = 0; i < specs.length && !stop.signal.aborted; i++) {
       const spec = specs[i]!;
       const def = getBackend(spec.backend)!;
       opts.observer?.backendStarting?.(spec, i, specs.length, def.routing === 'affinity' ? 'sticky' : opts.scenario.cluster.routing);
-      const result = await runBackend(opts, spec, redis, runId, plan, warnings);
+      const result = await runBackend(opts, spec, redis, runId, plan, warnings, stop, (reason) => (abortedBy = reason));
       results.push(result);
       opts.observer?.backendDone?.(result);
     }
   } finally {
+    opts.signal.removeEventListener('abort', onInterrupt);
     await redis?.stop();
   }
+  if (abortedBy) warnings.push(`the run was ended early: ${abortedBy}`);
   for (const w of warnings) opts.observer?.warning?.(w);
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -280,9 +310,11 @@ export async function run(opts: RunOptions): Promise<RunResults> {
     startedAt,
     finishedAt: new Date().toISOString(),
     interrupted: opts.signal.aborted,
+    abortedBy,
     environment: environment(redis),
     warnings,
     faults: plan,
     backends: results,
+    thresholds: [],
   };
 }

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { type Document, LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
 import type * as z from 'zod';
-import { backendNames } from '../backends/registry.js';
+import { backendNames, getBackend } from '../backends/registry.js';
+import { resolveThresholds } from '../gates/thresholds.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { faultProblems } from '../faults/plan.js';
 import { didYouMean } from '../util/did-you-mean.js';
@@ -195,6 +196,15 @@ export function parseScenario(text: string, file: string): Scenario {
       issues.push({ ...pos.key(['faults', i], p.key), path: formatPath(['faults', i, p.key]), message: p.message });
     }
   });
+  if (result.success) {
+    const labels = specs.map((b) => ({ label: b.label, usesRedis: getBackend(b.backend)!.usesRedis }));
+    for (const p of resolveThresholds(result.data.thresholds, labels, result.data.faults).problems) {
+      const path = ['thresholds', ...p.path];
+      const last = path[path.length - 1];
+      const at = typeof last === 'string' && p.path.length <= 2 ? pos.key(path.slice(0, -1), last) : pos.value(path);
+      issues.push({ ...at, path: formatPath(path), message: p.message });
+    }
+  }
   if (issues.length || !result.success) {
     issues.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ScenarioError(file, issues);

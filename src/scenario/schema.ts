@@ -56,6 +56,20 @@ const loadSchema = z.strictObject({
   requestTimeout: durationMs().prefault('30s').describe('A turn with no reply after this long counts as a timeout.'),
 });
 
+/** One threshold's conditions: an expression, a list of them, or k6's object form. */
+const thresholdValue = z.union(
+  [
+    z.string(),
+    z.array(z.string()).min(1),
+    z.strictObject({
+      threshold: z.string(),
+      abortOnFail: z.boolean().default(false),
+      delayAbortEval: durationMs().prefault(0),
+    }),
+  ],
+  { error: 'expected an expression like "< 300ms", a list of them, or { threshold, abortOnFail, delayAbortEval }' },
+);
+
 /** A backend entry as the first validation step sees it: a name, or a mapping with `backend`. */
 const backendEntry = z.union([z.string(), z.looseObject({ backend: z.string() })], {
   error: 'expected a backend name or a mapping with a `backend` key',
@@ -69,6 +83,10 @@ export const ScenarioSchema = z.strictObject({
   cluster: clusterSchema.prefault({}),
   load: loadSchema,
   faults: z.array(faultSchema).default([]).describe('Faults on the run\'s timeline; every backend gets the same ones.'),
+  thresholds: z
+    .record(z.string(), z.record(z.string(), thresholdValue))
+    .default({})
+    .describe('Pass/fail criteria per backend label (or "*"): { "latency.p99": "< 300ms", "errors{phase:fault}": "< 5%" }.'),
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -1,0 +1,58 @@
+/**
+ * The named metrics of a run, as thresholds and `compare` know them: one place for every name, its
+ * unit and where its value comes from. Phase metrics exist for the whole run and for each phase;
+ * backend metrics only for the whole run.
+ */
+import type { BackendResult, MetricsBlock } from '../run/results.js';
+
+/** duration: ms; ratio: 0..1 (written with % in expressions); number: plain; bytes. */
+export type MetricKind = 'duration' | 'ratio' | 'number' | 'bytes';
+
+export interface MetricDef {
+  kind: MetricKind;
+  description: string;
+  /** Larger is worse (latency, loss) or better (throughput): `compare` needs to know. */
+  higherIsWorse: boolean;
+  phase?: (m: MetricsBlock) => number;
+  backend?: (b: BackendResult) => number | undefined;
+}
+
+const phaseMetric = (kind: MetricKind, description: string, phase: (m: MetricsBlock) => number, higherIsWorse = true): MetricDef => ({
+  kind, description, phase, higherIsWorse,
+});
+
+export const METRICS = {
+  'latency.mean': phaseMetric('duration', 'mean latency of successful turns', (m) => m.latencyMs.mean),
+  'latency.p50': phaseMetric('duration', 'median latency of successful turns', (m) => m.latencyMs.p50),
+  'latency.p90': phaseMetric('duration', '90th percentile latency', (m) => m.latencyMs.p90),
+  'latency.p99': phaseMetric('duration', '99th percentile latency', (m) => m.latencyMs.p99),
+  'latency.p999': phaseMetric('duration', '99.9th percentile latency', (m) => m.latencyMs.p999),
+  'latency.max': phaseMetric('duration', 'slowest successful turn', (m) => m.latencyMs.max),
+  'service.p50': phaseMetric('duration', 'median service time (from the actual send)', (m) => m.serviceMs.p50),
+  'service.p99': phaseMetric('duration', '99th percentile service time', (m) => m.serviceMs.p99),
+  'failed.max': phaseMetric('duration', 'slowest failed turn', (m) => m.failedMs.max),
+  turn_loss: phaseMetric('ratio', 'lost / turns that had context', (m) => m.rates.turnLoss),
+  session_loss: phaseMetric('ratio', 'conversations with a lost turn / conversations', (m) => m.rates.sessionLoss),
+  stale: phaseMetric('ratio', 'stale / turns that had context', (m) => m.rates.stale),
+  diverged: phaseMetric('ratio', 'diverged / turns that had context', (m) => m.rates.diverged),
+  errors: phaseMetric('ratio', 'failed turns (fail + info) / turns', (m) => m.rates.errors),
+  turns: phaseMetric('number', 'measured turns', (m) => m.turns.total, false),
+  turns_per_sec: phaseMetric('number', 'successful turns per second', (m) => m.throughput.achievedTurnsPerSec, false),
+  redis_reads_per_turn: {
+    kind: 'number', description: 'Redis reads per turn that carried a session cookie', higherIsWorse: true,
+    backend: (b) => b.redis?.readsPerTurn,
+  },
+  redis_writes_per_turn: {
+    kind: 'number', description: 'Redis writes per turn', higherIsWorse: true, backend: (b) => b.redis?.writesPerTurn,
+  },
+  rss_per_instance: { kind: 'bytes', description: 'mean instance memory at the end', higherIsWorse: true, backend: (b) => b.memory.rssMeanBytes },
+} satisfies Record<string, MetricDef>;
+
+export type MetricName = keyof typeof METRICS;
+export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
+
+/** The value of a metric for a backend, in the whole run (no phase) or in a phase result. */
+export function metricValue(name: MetricName, b: BackendResult, block: MetricsBlock = b): number | undefined {
+  const def: MetricDef = METRICS[name];
+  return def.phase ? def.phase(block) : def.backend?.(b);
+}

@@ -1,0 +1,114 @@
+/**
+ * The browser side of report.html, as plain JavaScript text (it is inlined, hashed into the CSP and
+ * never loaded from anywhere). It reads the embedded data and draws the charts with uPlot; every
+ * string it shows goes through uPlot's text nodes or textContent, never innerHTML.
+ */
+export const HTML_APP = String.raw`
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('sessbench-data').textContent);
+  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+  var colour = function (i) { return palette[i % palette.length]; };
+
+  function width(el) { return Math.max(280, Math.min(1100, el.clientWidth || 800)); }
+
+  // Fault windows, shaded under the series of every time chart.
+  var shade = {
+    hooks: {
+      drawClear: [function (u) {
+        var ctx = u.ctx;
+        ctx.save();
+        data.faults.forEach(function (f) {
+          var a = u.valToPos(f.startSec, 'x', true);
+          var b = u.valToPos(f.endSec === null ? u.scales.x.max : f.endSec, 'x', true);
+          ctx.fillStyle = 'rgba(220, 50, 50, 0.10)';
+          ctx.fillRect(a, u.bbox.top, Math.max(1, b - a), u.bbox.height);
+        });
+        ctx.restore();
+      }],
+    },
+  };
+
+  function timeChart(id, title, yLabel, pick, opts) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var maxT = 0;
+    data.backends.forEach(function (b) { maxT = Math.max(maxT, b.series.length); });
+    var xs = [];
+    for (var t = 0; t < maxT; t++) xs.push(t);
+    var columns = [xs];
+    var series = [{ label: 'second' }];
+    data.backends.forEach(function (b, i) {
+      pick.forEach(function (p) {
+        columns.push(xs.map(function (t) { var s = b.series[t]; return s ? p.get(s) : null; }));
+        series.push({ label: b.label + (p.suffix || ''), stroke: colour(i), width: p.width || 1.5, dash: p.dash, spanGaps: false });
+      });
+    });
+    new uPlot({
+      title: title,
+      width: width(el),
+      height: 260,
+      plugins: [shade],
+      scales: { x: { time: false } },
+      axes: [{ label: 'seconds since the measurement began' }, { label: yLabel }],
+      series: series,
+    }, columns, el);
+  }
+
+  timeChart('chart-throughput', 'Turns per second', 'turns/s', [{ get: function (s) { return s.turns; } }]);
+  timeChart('chart-latency', 'Latency over time: p99 (solid) and p50 (dashed)', 'ms', [
+    { get: function (s) { return s.p99 || null; }, suffix: ' p99' },
+    { get: function (s) { return s.p50 || null; }, suffix: ' p50', dash: [4, 4], width: 1 },
+  ]);
+  timeChart('chart-events', 'Lost, stale or diverged (solid) and failed (dashed) turns per second', 'turns', [
+    { get: function (s) { return s.lost + s.stale + s.diverged; }, suffix: ' lost/stale' },
+    { get: function (s) { return s.fail + s.info; }, suffix: ' errors', dash: [4, 4], width: 1 },
+  ]);
+
+  // Percentile spectrum: x = 1 / (1 - p) on a log axis, labelled as percentiles.
+  (function () {
+    var el = document.getElementById('chart-spectrum');
+    if (!el || data.spectrum.percentiles.length === 0) return;
+    var xs = data.spectrum.percentiles.map(function (p) { return 1 / (1 - p / 100); });
+    var columns = [xs];
+    var series = [{ label: 'percentile', value: function (u, v) { return v == null ? '' : (100 - 100 / v).toFixed(3) + '%'; } }];
+    data.spectrum.backends.forEach(function (b, i) {
+      columns.push(b.values);
+      series.push({ label: b.label, stroke: colour(i), width: 1.5 });
+    });
+    new uPlot({
+      title: 'Latency by percentile (HDR spectrum)',
+      width: width(el),
+      height: 280,
+      scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
+      axes: [
+        { label: 'percentile', values: function (u, vals) { return vals.map(function (v) { return (100 - 100 / v).toPrecision(4).replace(/\.?0+$/, '') + '%'; }); } },
+        { label: 'ms (log)' },
+      ],
+      series: series,
+    }, columns, el);
+  })();
+
+  // Redis reads and writes per turn, as bars per backend.
+  (function () {
+    var el = document.getElementById('chart-redis');
+    if (!el || data.redis.labels.length === 0) return;
+    var xs = data.redis.labels.map(function (_, i) { return i; });
+    var bars = uPlot.paths.bars({ size: [0.35, 60], align: 0 });
+    new uPlot({
+      title: 'Redis reads and writes per turn',
+      width: width(el),
+      height: 240,
+      scales: { x: { time: false, range: [-0.6, xs.length - 0.4] }, y: { range: function (u, min, max) { return [0, Math.max(1.2, max * 1.1)]; } } },
+      axes: [{ values: function (u, vals) { return vals.map(function (v) { return data.redis.labels[v] === undefined || v % 1 ? '' : data.redis.labels[v]; }); }, splits: function () { return xs; } }, { label: 'per turn' }],
+      series: [
+        { label: 'backend', value: function (u, v) { return data.redis.labels[v] || ''; } },
+        { label: 'reads', fill: 'rgba(31,119,180,0.7)', stroke: '#1f77b4', paths: bars, points: { show: false } },
+        { label: 'writes', fill: 'rgba(255,127,14,0.7)', stroke: '#ff7f0e', paths: uPlot.paths.bars({ size: [0.35, 60], align: 1 }), points: { show: false } },
+      ],
+    }, [xs, data.redis.reads, data.redis.writes], el);
+  })();
+
+  document.documentElement.setAttribute('data-charts', 'drawn');
+})();
+`;

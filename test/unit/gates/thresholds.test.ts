@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioError } from '../../../src/errors.js';
+import { compare, evaluateThresholds, parseExpression, resolveThresholds } from '../../../src/gates/thresholds.js';
+import { parseScenario } from '../../../src/scenario/parse.js';
+import { fixtureResults } from '../../helpers/fixtures.js';
+
+describe('parseExpression', () => {
+  it('reads every operator', () => {
+    for (const op of ['<', '<=', '>', '>=', '==', '!='] as const) expect(parseExpression(`${op} 5`, 'number')).toEqual({ op, value: 5 });
+  });
+
+  it('reads units by the metric kind', () => {
+    expect(parseExpression('< 300ms', 'duration')).toEqual({ op: '<', value: 300 });
+    expect(parseExpression('<= 1.5s', 'duration')).toEqual({ op: '<=', value: 1500 });
+    expect(parseExpression('< 250', 'duration')).toEqual({ op: '<', value: 250 });
+    expect(parseExpression('< 0.5%', 'ratio')).toEqual({ op: '<', value: 0.005 });
+    expect(parseExpression('< 0.005', 'ratio')).toEqual({ op: '<', value: 0.005 });
+    expect(parseExpression('> 100', 'number')).toEqual({ op: '>', value: 100 });
+    expect(parseExpression('< 200MB', 'bytes')).toEqual({ op: '<', value: 200_000_000 });
+  });
+
+  it('explains what it expected', () => {
+    expect(parseExpression('fast', 'duration')).toMatch(/expected an operator .* "< 300ms"/);
+    expect(parseExpression('< 5%', 'duration')).toMatch(/expected a duration like/);
+    expect(parseExpression('< 5ms', 'ratio')).toMatch(/expected a share like/);
+    expect(parseExpression('> 100/s', 'number')).toMatch(/expected an operator/);
+  });
+
+  it('compares', () => {
+    expect(compare(1, '<', 2)).toBe(true);
+    expect(compare(2, '<', 2)).toBe(false);
+    expect(compare(2, '<=', 2)).toBe(true);
+    expect(compare(3, '>', 2)).toBe(true);
+    expect(compare(2, '>=', 2)).toBe(true);
+    expect(compare(2, '==', 2)).toBe(true);
+    expect(compare(2, '!=', 2)).toBe(false);
+  });
+});
+
+const scenarioText = (thresholds: string) => `name: t
+backends: [memory, redis]
+load: { phases: [{ duration: 1s, arrivalRate: 1 }] }
+faults:
+  - { name: hiccup, at: 0s, duration: 1s, target: redis, latency: 5ms }
+thresholds:
+${thresholds}`;
+
+describe('thresholds in a scenario', () => {
+  it('report an unknown backend, metric and phase and a malformed expression with positions', () => {
+    let err: ScenarioError | undefined;
+    try {
+      parseScenario(
+        scenarioText(`  redsi: { errors: "< 1%" }
+  redis: { "latency.p99": "< fast", "latncy.p50": "< 1ms", "errors{phase:nope}": "< 1%" }
+  memory: { redis_reads_per_turn: "< 1" }
+`),
+        't.yaml',
+      );
+    } catch (e) {
+      err = e as ScenarioError;
+    }
+    const text = err!.format();
+    expect(text).toContain('t.yaml:7:3 thresholds.redsi: no backend labelled "redsi" in this scenario (did you mean "redis"?)');
+    expect(text).toMatch(/t\.yaml:8:\d+ thresholds\.redis\.latency\.p99: expected an operator/);
+    expect(text).toContain('thresholds.redis.latncy.p50: unknown metric "latncy.p50" (did you mean "latency.p50"?)');
+    expect(text).toContain('unknown phase "nope"');
+    expect(text).toContain('thresholds.memory.redis_reads_per_turn: redis_reads_per_turn needs a Redis-backed backend');
+  });
+
+  it('evaluate per backend, per phase, with "*" for all', () => {
+    const s = parseScenario(
+      scenarioText(`  "*": { errors: "< 1%" }
+  redis: { "latency.p99": ["< 100ms", "< 1ms"], "latency.p50{phase:hiccup}": "< 1s", "redis_reads_per_turn": "<= 1.1" }
+`),
+      't.yaml',
+    );
+    const { specs, problems } = resolveThresholds(s.thresholds, [{ label: 'memory', usesRedis: false }, { label: 'redis', usesRedis: true }], s.faults);
+    expect(problems).toEqual([]);
+    const results = evaluateThresholds(specs, fixtureResults());
+    const row = (backend: string, metric: string, threshold: string) => results.find((r) => r.backend === backend && r.metric === metric && r.threshold === threshold);
+    expect(row('memory', 'errors', '< 1%')!.ok).toBe(true);
+    expect(row('redis', 'errors', '< 1%')!.ok).toBe(true);
+    expect(row('redis', 'latency.p99', '< 100ms')!.ok).toBe(true);
+    expect(row('redis', 'latency.p99', '< 1ms')).toMatchObject({ ok: false, observed: 25 });
+    expect(row('redis', 'latency.p50', '< 1s')).toMatchObject({ phase: 'hiccup', ok: true });
+    expect(row('redis', 'redis_reads_per_turn', '<= 1.1')!.ok).toBe(true);
+  });
+});
