@@ -10,7 +10,15 @@ export const HTML_APP = String.raw`
   var palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
   var colour = function (i) { return palette[i % palette.length]; };
 
-  function width(el) { return Math.max(280, Math.min(1100, el.clientWidth || 800)); }
+  function width(el) { return Math.max(260, Math.min(1100, el.clientWidth || 800)); }
+
+  // Every chart follows its container's width: narrow screens, and the page width when printing.
+  var charts = [];
+  function track(u, el) { charts.push({ u: u, el: el }); return u; }
+  function fit() { charts.forEach(function (c) { c.u.setSize({ width: width(c.el), height: c.u.height }); }); }
+  var pending = 0;
+  window.addEventListener('resize', function () { clearTimeout(pending); pending = setTimeout(fit, 100); });
+  window.addEventListener('beforeprint', fit);
 
   // Fault windows, shaded under the series of every time chart.
   var shade = {
@@ -18,6 +26,7 @@ export const HTML_APP = String.raw`
       drawClear: [function (u) {
         var ctx = u.ctx;
         ctx.save();
+        u.root.setAttribute('data-shaded', String(data.faults.length));
         data.faults.forEach(function (f) {
           var a = u.valToPos(f.startSec, 'x', true);
           var b = u.valToPos(f.endSec === null ? u.scales.x.max : f.endSec, 'x', true);
@@ -44,7 +53,7 @@ export const HTML_APP = String.raw`
         series.push({ label: b.label + (p.suffix || ''), stroke: colour(i), width: p.width || 1.5, dash: p.dash, spanGaps: false });
       });
     });
-    new uPlot({
+    track(new uPlot({
       title: title,
       width: width(el),
       height: 260,
@@ -52,7 +61,7 @@ export const HTML_APP = String.raw`
       scales: { x: { time: false } },
       axes: [{ label: 'seconds since the measurement began' }, { label: yLabel }],
       series: series,
-    }, columns, el);
+    }, columns, el), el);
   }
 
   timeChart('chart-throughput', 'Turns per second', 'turns/s', [{ get: function (s) { return s.turns; } }]);
@@ -76,17 +85,22 @@ export const HTML_APP = String.raw`
       columns.push(b.values);
       series.push({ label: b.label, stroke: colour(i), width: 1.5 });
     });
-    new uPlot({
+    track(new uPlot({
       title: 'Latency by percentile (HDR spectrum)',
       width: width(el),
       height: 280,
       scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
       axes: [
-        { label: 'percentile', values: function (u, vals) { return vals.map(function (v) { return (100 - 100 / v).toPrecision(4).replace(/\.?0+$/, '') + '%'; }); } },
+        {
+          label: 'percentile',
+          // Ticks at 0, 50, 90, 99, 99.9 … % only: 1 / (1 - p) is 1, 2, 10, 100, 1000 …
+          splits: function () { return [1, 2, 10, 100, 1000, 10000, 100000]; },
+          values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : String(Math.round((100 - 100 / v) * 1000) / 1000) + '%'; }); },
+        },
         { label: 'ms (log)' },
       ],
       series: series,
-    }, columns, el);
+    }, columns, el), el);
   })();
 
   // Redis reads and writes per turn, as bars per backend.
@@ -94,8 +108,9 @@ export const HTML_APP = String.raw`
     var el = document.getElementById('chart-redis');
     if (!el || data.redis.labels.length === 0) return;
     var xs = data.redis.labels.map(function (_, i) { return i; });
-    var bars = uPlot.paths.bars({ size: [0.35, 60], align: 0 });
-    new uPlot({
+    // Reads to the left of each backend's tick, writes to the right.
+    var bars = uPlot.paths.bars({ size: [0.3, 60], align: -1 });
+    track(new uPlot({
       title: 'Redis reads and writes per turn',
       width: width(el),
       height: 240,
@@ -104,9 +119,9 @@ export const HTML_APP = String.raw`
       series: [
         { label: 'backend', value: function (u, v) { return data.redis.labels[v] || ''; } },
         { label: 'reads', fill: 'rgba(31,119,180,0.7)', stroke: '#1f77b4', paths: bars, points: { show: false } },
-        { label: 'writes', fill: 'rgba(255,127,14,0.7)', stroke: '#ff7f0e', paths: uPlot.paths.bars({ size: [0.35, 60], align: 1 }), points: { show: false } },
+        { label: 'writes', fill: 'rgba(255,127,14,0.7)', stroke: '#ff7f0e', paths: uPlot.paths.bars({ size: [0.3, 60], align: 1 }), points: { show: false } },
       ],
-    }, [xs, data.redis.reads, data.redis.writes], el);
+    }, [xs, data.redis.reads, data.redis.writes], el), el);
   })();
 
   document.documentElement.setAttribute('data-charts', 'drawn');

@@ -99,7 +99,10 @@ th { font-weight: 600; background: #f6f8fa; }
 tr.fail td { color: var(--bad); font-weight: 600; }
 tr.fault td:nth-child(2) { color: #8a1c7c; }
 .note { color: var(--muted); font-size: 12px; margin: 6px 0; max-width: 900px; }
-.chart { margin: 12px 0 20px; min-height: 240px; break-inside: avoid; }
+.chart { margin: 12px 0 20px; min-height: 240px; break-inside: avoid; max-width: 100%; overflow-x: auto; }
+.uplot { max-width: 100%; }
+.u-legend { max-width: 100%; white-space: normal; }
+.u-legend.u-inline tr { display: inline-block; }
 .pass { color: var(--ok); } .bad { color: var(--bad); }
 @media (max-width: 700px) { body { padding: 8px; font-size: 13px; } th, td { padding: 3px 6px; } }
 @media print { body { max-width: none; padding: 0; } .chart { break-inside: avoid; } h2 { break-after: avoid; } .u-legend { font-size: 10px; } }
