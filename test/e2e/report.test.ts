@@ -180,3 +180,26 @@ describe('view', () => {
     expect((await done).code).toBe(0);
   });
 });
+
+describe('abortOnFail', () => {
+  it('ends the run once the threshold fails, skips the remaining backends and exits 3', async () => {
+    const d = join(tmp.dir, 'abort');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(d);
+    const file = variant('quickstart.yaml', d, [
+      [['load', 'warmup'], 0],
+      [['load', 'phases'], [{ duration: '20s', arrivalRate: 10 }]],
+      [['backends'], ['memory', 'redis']],
+      [['thresholds'], { memory: { turn_loss: { threshold: '< 1%', abortOnFail: true, delayAbortEval: '1s' } } }],
+    ]);
+    const t0 = Date.now();
+    const r = await runCli(['run', file, '--json', '--out', join(d, 'reports')]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const results = JSON.parse(r.stdout) as RunResults;
+    expect(results.abortedBy).toMatch(/^memory: turn_loss < 1% failed with abortOnFail/);
+    expect(results.backends.map((b) => b.label)).toEqual(['memory']);
+    expect(results.thresholds).toEqual([expect.objectContaining({ backend: 'memory', metric: 'turn_loss', ok: false })]);
+    expect(r.stderr).toContain('the run was ended early');
+  }, 60_000);
+});
