@@ -29,7 +29,7 @@ export class HttpTransport implements Transport {
   private readonly agents: Agent[];
   private readonly origins: string[];
 
-  constructor(private readonly opts: TransportOptions) {
+  constructor(opts: TransportOptions) {
     this.origins = opts.targets.map((t) => `http://${t.host}:${t.port}`);
     this.agents = opts.targets.map(
       () => new Agent({ headersTimeout: opts.requestTimeoutMs, bodyTimeout: opts.requestTimeoutMs, connectTimeout: opts.requestTimeoutMs }),
