@@ -105,7 +105,14 @@ tr.fault td:nth-child(2) { color: #8a1c7c; }
 .u-legend.u-inline tr { display: inline-block; }
 .pass { color: var(--ok); } .bad { color: var(--bad); }
 @media (max-width: 700px) { body { padding: 8px; font-size: 13px; } th, td { padding: 3px 6px; } }
-@media print { body { max-width: none; padding: 0; } .chart { break-inside: avoid; } h2 { break-after: avoid; } .u-legend { font-size: 10px; } }
+@media print {
+  body { max-width: none; padding: 0; } .chart { break-inside: avoid; overflow: visible; } h2 { break-after: avoid; } .u-legend { font-size: 10px; }
+  .scroll { overflow: visible; } table { white-space: normal; font-size: 10px; }
+  /* Charts were drawn for the screen: scale each canvas (axes included) to the paper's width. */
+  .uplot, .u-wrap { width: 100% !important; height: auto !important; }
+  .u-wrap canvas { width: 100% !important; height: auto !important; position: static !important; }
+  .u-over, .u-under { display: none; }
+}
 `;
 
 function render(r: RunResults): string {
