@@ -53,6 +53,7 @@ describe('interrupt', () => {
     expect(results.interrupted).toBe(true);
     expect(results.backends.map((b) => b.label)).toEqual(['redis']);
     expect(results.backends[0]!.turns.total).toBeGreaterThan(0);
-    expect(readdirSync(join(tmp.dir, 'reports', dir!)).sort()).toEqual(['report.md', 'results.json']);
+    // Every report, whole: no temporary file left behind.
+    expect(readdirSync(join(tmp.dir, 'reports', dir!)).sort()).toEqual(['junit.xml', 'report.html', 'report.md', 'results.json']);
   }, 60_000);
 });
