@@ -2,6 +2,7 @@
 import { ExitCode } from '../errors.js';
 import { compareRuns, parseFailOn } from '../gates/compare.js';
 import { renderComparison } from '../report/compare-md.js';
+import { formatMetric } from '../report/junit.js';
 import { loadResults } from './results-file.js';
 import { appendJobSummary } from './summary.js';
 
@@ -24,6 +25,8 @@ export function compareCommand(baseFile: string, nextFile: string, opts: Compare
     if (warning) process.stderr.write(`warning: ${warning}\n`);
   }
   const failed = cmp.changes.filter((c) => c.failed.length > 0);
-  for (const c of failed) process.stderr.write(`regression: ${c.backend} ${c.metric} ${c.base} → ${c.next} (${c.failed.join(', ')})\n`);
+  for (const c of failed) {
+    process.stderr.write(`regression: ${c.backend} ${c.metric} ${formatMetric(c.metric, c.base)} → ${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})\n`);
+  }
   return failed.length ? ExitCode.regression : ExitCode.ok;
 }

@@ -7,9 +7,12 @@ import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './
 import { formatMetric } from './junit.js';
 import type { Reporter } from './types.js';
 
-/** Markdown-escape text from the scenario or environment. */
+/**
+ * Markdown-escape text from the scenario or environment for use inside a line or a table cell:
+ * emphasis, code, links, HTML and cell separators. (Nothing user-supplied starts a line.)
+ */
 export function mdEscape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+!|<>-]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
 export function renderMarkdown(results: RunResults): string {
