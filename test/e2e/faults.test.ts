@@ -86,9 +86,18 @@ describe('fault scenarios', () => {
     const fault = phase(redis, 'fault');
     expect(fault.turns.lost).toBeGreaterThanOrEqual(impact.lostContext);
     expect(fault.turns.fail + fault.turns.info).toBeLessThan(fault.turns.lost);
-    // two-tier's local copies carry some sessions across the restart.
-    expect(backend(r, 'two-tier').faults[0]!.lostContextRate).toBeLessThan(impact.lostContextRate);
+    // Under round-robin, two-tier keeps a session only when the next turn lands where the current
+    // copy is (1 in 4): never worse than redis, by how much varies from run to run.
+    expect(backend(r, 'two-tier').faults[0]!.lostContext).toBeLessThanOrEqual(impact.lostContext);
   }, 120_000);
+
+  it('redis-restart: two-tier with sticky routing carries its sessions across the restart from the local copies', async () => {
+    const r = await run('redis-restart.yaml', 0.8, [[['backends'], ['two-tier']], [['cluster', 'routing'], 'sticky']]);
+    const tt = backend(r, 'two-tier');
+    expect(tt.faults[0]!.activeConversations).toBeGreaterThan(10);
+    // Only turns in flight across the restart can lose their session here.
+    expect(tt.faults[0]!.lostContextRate).toBeLessThanOrEqual(0.2);
+  }, 60_000);
 
   it('replication-partition: a partitioned instance serves old copies; the run completes', async () => {
     const r = await run('replication-partition.yaml', 0.7);
