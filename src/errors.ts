@@ -85,12 +85,6 @@ export class EnvironmentError extends SessbenchError {
   }
 }
 
-/** The run was interrupted by a signal; what was measured has been written. */
-export class InterruptedError extends SessbenchError {
-  constructor(signal: string) {
-    super('E_INTERRUPTED', `interrupted by ${signal}`, { exitCode: ExitCode.interrupted });
-  }
-}
 
 /** The message of any thrown value, for wrapping low-level errors with context. */
 export function messageOf(err: unknown): string {

@@ -4,8 +4,6 @@
  */
 
 export type Outcome = 'intact' | 'lost' | 'stale' | 'diverged' | 'fail' | 'info';
-export const OUTCOMES: readonly Outcome[] = ['intact', 'lost', 'stale', 'diverged', 'fail', 'info'];
-
 /** A count per outcome. */
 export type OutcomeCounts = Record<Outcome, number>;
 

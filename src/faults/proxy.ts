@@ -224,7 +224,7 @@ export class TcpProxy {
 
   constructor(
     readonly name: string,
-    private upstream: Address,
+    private readonly upstream: Address,
     seed = 0,
   ) {
     this.prng = new Prng(seed, `proxy:${name}`);
@@ -250,11 +250,6 @@ export class TcpProxy {
 
   random(): number {
     return this.prng.next();
-  }
-
-  /** Where new connections go (a restarted upstream on another port). */
-  setUpstream(addr: Address): void {
-    this.upstream = addr;
   }
 
   private accept(client: net.Socket): void {

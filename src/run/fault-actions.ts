@@ -82,11 +82,13 @@ export class ClusterFaults implements FaultActions {
         this.toxics.delete(f.index);
         return;
       case 'kill':
-      case 'stop':
+      case 'stop': {
         if (a.restartAfterMs === null) return;
-        await this.cluster.restart(f.resolvedTarget.kind === 'instance' ? f.resolvedTarget.index : -1);
-        this.notice(this.instance(f.resolvedTarget).index, true);
+        const { index } = this.instance(f.resolvedTarget);
+        await this.cluster.restart(index);
+        this.notice(index, true);
         return;
+      }
       case 'pause': {
         const { index, inst } = this.instance(f.resolvedTarget);
         inst.signal('SIGCONT');

@@ -11,10 +11,6 @@
 import * as z from 'zod';
 import { bytes, durationMs } from './fields.js';
 
-/** Actions, each a key of a fault entry; exactly one per fault. */
-export const TOXIC_ACTIONS = ['latency', 'bandwidth', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'down'] as const;
-export const PROCESS_ACTIONS = ['kill', 'stop', 'pause', 'restart', 'partition'] as const;
-
 /** A probability as 0..1 or a percentage string like "30%". */
 const probability = () =>
   z

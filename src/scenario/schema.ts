@@ -89,7 +89,6 @@ export const ScenarioSchema = z.strictObject({
     .describe('Pass/fail criteria per backend label (or "*"): { "latency.p99": "< 300ms", "errors{phase:fault}": "< 5%" }.'),
 });
 
-export type ScenarioInput = z.input<typeof ScenarioSchema>;
 type Parsed = z.output<typeof ScenarioSchema>;
 
 /** One backend of a run, with its options resolved. */

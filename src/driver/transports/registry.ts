@@ -5,5 +5,3 @@ import type { Transport, TransportOptions } from './types.js';
 export const transports = {
   http: (opts: TransportOptions): Transport => new HttpTransport(opts),
 } satisfies Record<string, (opts: TransportOptions) => Transport>;
-
-export type TransportName = keyof typeof transports;

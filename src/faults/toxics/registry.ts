@@ -24,4 +24,3 @@ export const toxics = {
 } satisfies Record<string, ToxicDefinition<any>>;
 
 export type ToxicName = keyof typeof toxics;
-export const toxicNames = Object.keys(toxics) as ToxicName[];
