@@ -85,7 +85,6 @@ export class EnvironmentError extends SessbenchError {
   }
 }
 
-
 /** The message of any thrown value, for wrapping low-level errors with context. */
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -52,7 +52,8 @@ export function decodeSession(buf: Buffer): Session {
   const compression = header & 0xf0;
   if (compression === COMPRESS_BITS.gzip) body = gunzipSync(body);
   else if (compression === COMPRESS_BITS.brotli) body = brotliDecompressSync(body);
-  else if (compression !== 0) throw new Error(`stored session has an unknown compression (header 0x${header.toString(16)})`);
+  else if (compression !== 0)
+    throw new Error(`stored session has an unknown compression (header 0x${header.toString(16)})`);
   const codec = header & 0x0f;
   let wire: unknown;
   if (codec === CODEC_BITS.json) wire = JSON.parse(body.toString('utf8'));

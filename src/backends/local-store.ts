@@ -3,7 +3,8 @@
  * `replication`. Versions are plain counters; there is no compare-and-set (one process, one owner).
  */
 import { Lru } from './lru.js';
-import { type LoadHint, type Session, type SessionStore, type StoreCounters, type TurnRecord, emptyCounters } from './types.js';
+import { type StoreCounters, emptyCounters } from '../results/schema.js';
+import type { LoadHint, Session, SessionStore, TurnRecord } from './types.js';
 
 export class LocalStore implements SessionStore {
   protected readonly sessions: Lru<Session>;

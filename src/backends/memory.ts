@@ -5,7 +5,7 @@ import type { BackendDefinition } from './types.js';
 /** Each instance keeps its own sessions; any instance may get any request. */
 export const memoryBackend = {
   name: 'memory',
-  description: 'Sessions in each instance\'s own memory; no sharing, so a turn on another instance finds nothing.',
+  description: "Sessions in each instance's own memory; no sharing, so a turn on another instance finds nothing.",
   routing: 'any',
   usesRedis: false,
   versionCookie: false,

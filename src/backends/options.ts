@@ -3,12 +3,14 @@
  * the Redis client settings are common to every Redis-backed backend, so they live here.
  */
 import * as z from 'zod';
-import { bytes, durationMs, int } from '../scenario/fields.js';
+import { bytes, durationMs, int } from '../util/fields.js';
 
 /** Settings of the ioredis client every Redis-backed store uses. */
 export const redisClientOptions = {
   /** Per-command timeout: a stalled Redis becomes an error after this long, not a hang. */
-  commandTimeout: durationMs().prefault('1s').describe('A command with no reply after this long fails (ioredis commandTimeout).'),
+  commandTimeout: durationMs()
+    .prefault('1s')
+    .describe('A command with no reply after this long fails (ioredis commandTimeout).'),
   connectTimeout: durationMs().prefault('1s').describe('How long a connection attempt may take.'),
   maxOfflineQueue: int(0)
     .default(100)
@@ -20,12 +22,18 @@ export const onStoreError = (modes: readonly ['error', ...('serve-stale' | 'new-
   z
     .enum(modes as unknown as ['error', ...('serve-stale' | 'new-session')[]])
     .default('error')
-    .describe('On a Redis failure: error (503), serve-stale (answer from the local copy), new-session (answer without the history).');
+    .describe(
+      'On a Redis failure: error (503), serve-stale (answer from the local copy), new-session (answer without the ' +
+        'history).',
+    );
 
 /** How a Redis-backed store encodes a session. */
 export const encodingOptions = {
   codec: z.enum(['json', 'msgpack']).default('json').describe('Serialization of a session.'),
-  compress: z.enum(['none', 'gzip', 'brotli']).default('none').describe('Compression of encoded sessions above compressAbove.'),
+  compress: z
+    .enum(['none', 'gzip', 'brotli'])
+    .default('none')
+    .describe('Compression of encoded sessions above compressAbove.'),
   compressAbove: bytes().prefault('1KB').describe('Encoded sessions larger than this are compressed.'),
 };
 

@@ -4,9 +4,8 @@
  */
 import type { CodecOptions } from './codec.js';
 import { GuardedRedis, type RedisClientOptions } from './redis-client.js';
-import {
-  type LoadHint, type Session, type SessionStore, type StoreContext, type StoreCounters, type TurnRecord, emptyCounters,
-} from './types.js';
+import { type StoreCounters, emptyCounters } from '../results/schema.js';
+import type { LoadHint, Session, SessionStore, StoreContext, TurnRecord } from './types.js';
 
 export interface RedisBackedOptions extends RedisClientOptions, CodecOptions {
   ttl: number;
@@ -20,7 +19,11 @@ export abstract class RedisBackedStore implements SessionStore {
   protected readonly redis: GuardedRedis;
   protected readonly prefix: string;
 
-  constructor(ctx: StoreContext, protected readonly opts: RedisBackedOptions, backend: string) {
+  constructor(
+    ctx: StoreContext,
+    protected readonly opts: RedisBackedOptions,
+    backend: string,
+  ) {
     if (!ctx.redis) throw new Error(`the ${backend} backend needs a Redis target`);
     this.redis = new GuardedRedis(ctx.redis, opts, this.stats);
     this.prefix = ctx.redis.keyPrefix;

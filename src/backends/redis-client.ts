@@ -4,7 +4,9 @@
  * offline queue (ioredis' own queue has no bound, so the store counts what it queued itself).
  */
 import { Redis } from 'ioredis';
-import { StoreError, type RedisTarget, type StoreCounters } from './types.js';
+import { messageOf } from '../errors.js';
+import type { StoreCounters } from '../results/schema.js';
+import { type RedisTarget, StoreError } from './types.js';
 
 export interface RedisClientOptions {
   commandTimeout: number;
@@ -65,7 +67,7 @@ export class GuardedRedis {
       return queued ? await withDeadline(op(this.client), this.opts.commandTimeout) : await op(this.client);
     } catch (err) {
       this.stats.errors++;
-      throw new StoreError(phase, `redis ${phase} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new StoreError(phase, `redis ${phase} failed: ${messageOf(err)}`);
     } finally {
       if (queued) this.offline--;
     }

@@ -15,7 +15,10 @@ const options = {
   ...encodingOptions,
   ...keyOptions,
   onStoreError: onStoreError(['error', 'new-session']),
-  writeMode: z.enum(['sync', 'write-behind']).default('sync').describe('sync: reply after Redis stored the session; write-behind: reply first.'),
+  writeMode: z
+    .enum(['sync', 'write-behind'])
+    .default('sync')
+    .describe('sync: reply after Redis stored the session; write-behind: reply first.'),
 };
 type Options = z.output<z.ZodObject<typeof options>>;
 
@@ -26,7 +29,10 @@ export class RedisStore extends RedisBackedStore {
   private readonly pending = new Map<string, { session: Session; data: Buffer }>();
   private flushing: Promise<void> | undefined;
 
-  constructor(ctx: StoreContext, protected override readonly opts: Options) {
+  constructor(
+    ctx: StoreContext,
+    protected override readonly opts: Options,
+  ) {
     super(ctx, opts, 'redis');
   }
 

@@ -15,11 +15,11 @@ export const backends = {
   replication: replicationBackend,
   redis: redisBackend,
   'two-tier': twoTierBackend,
-} satisfies Record<string, BackendDefinition<any>>;
+} satisfies Record<string, BackendDefinition>;
 
 export type BackendName = keyof typeof backends;
 export const backendNames = Object.keys(backends) as BackendName[];
 
-export function getBackend(name: string): BackendDefinition<any> | undefined {
+export function getBackend(name: string): BackendDefinition | undefined {
   return Object.hasOwn(backends, name) ? backends[name as BackendName] : undefined;
 }

@@ -11,13 +11,16 @@ import * as z from 'zod';
 import { decodeSession, encodeSession } from './codec.js';
 import { LocalStore } from './local-store.js';
 import { localOptions } from './options.js';
-import { durationMs } from '../scenario/fields.js';
+import { durationMs } from '../util/fields.js';
 import type { BackendDefinition, PeerLinkedStore, StoreContext, TurnRecord } from './types.js';
 
 const options = {
   ...localOptions,
-  mode: z.enum(['async', 'sync']).default('async').describe('async: reply, then copy; sync: reply after every peer acknowledged.'),
-  ackTimeout: durationMs().prefault('1s').describe('How long a sync save waits for one peer\'s acknowledgement.'),
+  mode: z
+    .enum(['async', 'sync'])
+    .default('async')
+    .describe('async: reply, then copy; sync: reply after every peer acknowledged.'),
+  ackTimeout: durationMs().prefault('1s').describe("How long a sync save waits for one peer's acknowledgement."),
 };
 type Options = z.output<z.ZodObject<typeof options>>;
 
@@ -37,8 +40,7 @@ function onFrames(socket: net.Socket, handle: (f: Frame) => void): void {
   socket.on('data', (chunk: string) => {
     buffered += chunk;
     if (buffered.length > MAX_FRAME_BYTES) return socket.destroy();
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       let frame: Frame;
@@ -126,7 +128,10 @@ export class ReplicationStore extends LocalStore implements PeerLinkedStore {
   private readonly inbound = new Set<net.Socket>();
   private seq = 0;
 
-  constructor(private readonly ctx: StoreContext, private readonly opts: Options) {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly opts: Options,
+  ) {
     super(opts.capacity);
   }
 
@@ -142,7 +147,8 @@ export class ReplicationStore extends LocalStore implements PeerLinkedStore {
   }
 
   connectPeers(peers: readonly { index: number; host: string; port: number }[]): void {
-    const hello = `${JSON.stringify({ t: 'hello', from: this.ctx.instanceIndex, mac: this.mac(this.ctx.instanceIndex) })}\n`;
+    const from = this.ctx.instanceIndex;
+    const hello = `${JSON.stringify({ t: 'hello', from, mac: this.mac(from) })}\n`;
     for (const p of peers) if (p.index !== this.ctx.instanceIndex) this.links.push(new PeerLink(p, hello));
   }
 

@@ -1,20 +1,27 @@
 /**
- * Two-tier versioned cache (seed 003): a bounded local copy in front of Redis. The session version
- * travels in an HMAC-signed cookie; an instance reads Redis only when its cached copy is older than
- * the cookie says. Writes are a compare-and-set in Redis (a Lua script), so two writers based on
+ * Two-tier versioned cache (docs/architecture.md, "Backends"): a bounded local copy in front of
+ * Redis. The session version travels in an HMAC-signed cookie; an instance reads Redis only when
+ * its cached copy is older than the cookie says. Writes are a compare-and-set in Redis (a Lua script), so two writers based on
  * the same version can't silently overwrite each other: the second gets a ConflictError.
  *
  * Stored as a hash { v: version, d: encoded session }. A missing key is re-seeded from the writer's
  * copy: that is how the local tier carries sessions across a Redis restart.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { Redis } from 'ioredis';
 import { decodeSession, encodeSession } from './codec.js';
 import { Lru } from './lru.js';
 import { encodingOptions, keyOptions, onStoreError, redisClientOptions } from './options.js';
 import { RedisBackedStore } from './redis-backed.js';
-import { int } from '../scenario/fields.js';
-import { type BackendDefinition, ConflictError, type LoadHint, type Session, type StoreContext, type TurnRecord } from './types.js';
+import { int } from '../util/fields.js';
+import {
+  type BackendDefinition,
+  ConflictError,
+  type LoadHint,
+  type Session,
+  type StoreContext,
+  type TurnRecord,
+} from './types.js';
 
 const options = {
   ...redisClientOptions,
@@ -42,7 +49,10 @@ type CasRedis = Redis & {
 export class TwoTierStore extends RedisBackedStore {
   private readonly local: Lru<Session>;
 
-  constructor(ctx: StoreContext, protected override readonly opts: Options) {
+  constructor(
+    ctx: StoreContext,
+    protected override readonly opts: Options,
+  ) {
     super(ctx, opts, 'two-tier');
     this.redis.client.defineCommand('sessionCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
     this.local = new Lru(opts.localCapacity);
@@ -107,7 +117,8 @@ export class TwoTierStore extends RedisBackedStore {
 
 export const twoTierBackend = {
   name: 'two-tier',
-  description: 'Local LRU cache in front of Redis; a signed version cookie says when the local copy is stale; CAS writes.',
+  description:
+    'Local LRU cache in front of Redis; a signed version cookie says when the local copy is stale; CAS writes.',
   routing: 'any',
   usesRedis: true,
   versionCookie: true,

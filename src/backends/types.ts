@@ -4,6 +4,7 @@
  * process; the reference chat service (src/service) is its only caller.
  */
 import type * as z from 'zod';
+import type { StoreCounters } from '../results/schema.js';
 
 /** One exchange of a conversation as the service keeps it. */
 export interface TurnRecord {
@@ -27,26 +28,6 @@ export interface LoadHint {
   cookieVersion?: number;
   /** Skip any local copy (used to re-read after a compare-and-set conflict). */
   forceRemote?: boolean;
-}
-
-/** Monotonic counters of one store, read by the harness at the end of a backend's run. */
-export interface StoreCounters {
-  /** Loads answered from the instance's own memory. */
-  localHits: number;
-  /** Reads that went to a remote store (Redis) or waited on a peer. */
-  remoteReads: number;
-  /** Writes sent to a remote store, or copies sent to peers. */
-  remoteWrites: number;
-  bytesRead: number;
-  bytesWritten: number;
-  /** Failed remote operations. */
-  errors: number;
-  /** Compare-and-set conflicts (two-tier). */
-  conflicts: number;
-}
-
-export function emptyCounters(): StoreCounters {
-  return { localHits: 0, remoteReads: 0, remoteWrites: 0, bytesRead: 0, bytesWritten: 0, errors: 0, conflicts: 0 };
 }
 
 /** Where an instance finds Redis and what belongs to it there. */

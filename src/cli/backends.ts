@@ -3,7 +3,11 @@ import { backends } from '../backends/registry.js';
 import { ExitCode } from '../errors.js';
 
 export function backendsCommand(): number {
-  const rows = Object.values(backends).map((b) => [b.name, b.routing === 'affinity' ? 'sticky (affinity)' : 'any', b.description]);
+  const rows = Object.values(backends).map((b) => [
+    b.name,
+    b.routing === 'affinity' ? 'sticky (affinity)' : 'any',
+    b.description,
+  ]);
   const w0 = Math.max(7, ...rows.map((r) => r[0]!.length));
   const w1 = Math.max(7, ...rows.map((r) => r[1]!.length));
   const lines = [`${'backend'.padEnd(w0)}  ${'routing'.padEnd(w1)}  description`];

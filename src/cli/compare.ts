@@ -1,10 +1,9 @@
 /** `sessbench compare <base.json> <new.json>`: what changed, as Markdown; --fail-on gates it. */
 import { ExitCode } from '../errors.js';
 import { compareRuns, parseFailOn } from '../gates/compare.js';
-import { renderComparison } from '../report/compare-md.js';
-import { formatMetric } from '../report/junit.js';
+import { regressionLines, renderComparison } from '../report/compare-md.js';
 import { loadResults } from './results-file.js';
-import { appendJobSummary } from './summary.js';
+import { appendJobSummary } from './job-summary.js';
 
 export interface CompareOptions {
   failOn?: string;
@@ -24,9 +23,7 @@ export function compareCommand(baseFile: string, nextFile: string, opts: Compare
     const warning = appendJobSummary(md);
     if (warning) process.stderr.write(`warning: ${warning}\n`);
   }
-  const failed = cmp.changes.filter((c) => c.failed.length > 0);
-  for (const c of failed) {
-    process.stderr.write(`regression: ${c.backend} ${c.metric} ${formatMetric(c.metric, c.base)} → ${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})\n`);
-  }
-  return failed.length ? ExitCode.regression : ExitCode.ok;
+  const lines = regressionLines(cmp);
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  return lines.length ? ExitCode.regression : ExitCode.ok;
 }

@@ -22,7 +22,8 @@ function parsePort(value: string): number {
 
 function parseSeed(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 2 ** 31 - 1) throw new InvalidArgumentError('expected a whole number from 0 to 2147483647');
+  if (!/^\d+$/.test(value) || n > 2 ** 31 - 1)
+    throw new InvalidArgumentError('expected a whole number from 0 to 2147483647');
   return n;
 }
 
@@ -48,24 +49,44 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
     .description('Run a scenario: every backend on a fresh cluster, then the comparison table and report files.')
     .argument('<scenario>', 'scenario YAML file')
     .option('-b, --backend <list>', 'only these backends (comma-separated labels or names)')
-    .option('--redis-url <url>', 'use this Redis (loopback only) instead of spawning redis-server; only keys under the run prefix are touched')
+    .option(
+      '--redis-url <url>',
+      'use this Redis (loopback only) instead of spawning redis-server; only keys under the run prefix are touched',
+    )
     .option('--redis-bin <path>', 'redis-server binary to spawn (default: found on PATH)')
     .option('-o, --out <dir>', 'folder for run outputs', 'reports')
     .addOption(new Option('--seed <n>', 'seed of every random choice (overrides the scenario)').argParser(parseSeed))
     .option('--json', 'print results.json on stdout; everything else goes to stderr')
     .option('--baseline <results.json>', 'compare with an earlier run at the end (comparison.md, job summary)')
-    .option('--fail-on <rules>', 'with --baseline: regressions that fail the run, e.g. "latency.p99:+10%,turn_loss:+0.1pp"')
-    .addHelpText('after', '\nExample:\n  $ npx sessbench run scenarios/quickstart.yaml --backend redis,two-tier --seed 7\n  $ npx sessbench run scenarios/redis-latency.yaml --baseline main/results.json --fail-on "latency.p99:+10%"')
+    .option(
+      '--fail-on <rules>',
+      'with --baseline: regressions that fail the run, e.g. "latency.p99:+10%,turn_loss:+0.1pp"',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ npx sessbench run scenarios/quickstart.yaml --backend redis,two-tier --seed 7\n  $ npx ' +
+        'sessbench run scenarios/redis-latency.yaml --baseline main/results.json --fail-on "latency.p99:+10%"',
+    )
     .action(async (file: string, opts) => setCode(await runCommand(file, opts, signal)));
 
   p.command('compare')
-    .description('Compare two runs: base, new, delta and delta % per backend and metric, as Markdown; significant changes are marked.')
+    .description(
+      'Compare two runs: base, new, delta and delta % per backend and metric, as Markdown; significant changes are ' +
+        'marked.',
+    )
     .argument('<base>', 'results.json of the baseline run')
     .argument('<new>', 'results.json of the new run')
-    .option('--fail-on <rules>', 'exit 4 on these regressions, e.g. "latency.p99:+10%,turn_loss:+0.1pp,latency.p50:+5ms"')
+    .option(
+      '--fail-on <rules>',
+      'exit 4 on these regressions, e.g. "latency.p99:+10%,turn_loss:+0.1pp,latency.p50:+5ms"',
+    )
     .option('--significant', 'list only significant changes')
     .option('--json', 'the comparison as JSON')
-    .addHelpText('after', '\nExample:\n  $ npx sessbench compare main/results.json reports/quickstart-2026-11-21T101500Z/results.json --fail-on "latency.p99:+10%"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ npx sessbench compare main/results.json reports/quickstart-2026-11-21T101500Z/results.json ' +
+        '--fail-on "latency.p99:+10%"',
+    )
     .action((base: string, next: string, opts) => setCode(compareCommand(base, next, opts)));
 
   p.command('report')
@@ -73,7 +94,11 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
     .argument('<results>', 'a results.json')
     .option('-f, --format <format>', 'html | md | junit | json', 'html')
     .option('-o, --out <file>', 'write to this file (default: stdout)')
-    .addHelpText('after', '\nExample:\n  $ npx sessbench report reports/quickstart-2026-11-21T101500Z/results.json --format html --out report.html')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ npx sessbench report reports/quickstart-2026-11-21T101500Z/results.json --format html --out ' +
+        'report.html',
+    )
     .action((file: string, opts) => setCode(reportCommand(file, opts)));
 
   p.command('view')
@@ -97,9 +122,21 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
 
   p.command('schema')
     .description('Print the scenario JSON Schema (for editor completion).')
-    .addHelpText('after', '\nExample:\n  $ npx sessbench schema > scenario.schema.json\n  then put  # yaml-language-server: $schema=./scenario.schema.json  at the top of a scenario')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ npx sessbench schema > scenario.schema.json\n  then put  # yaml-language-server: ' +
+        '$schema=./scenario.schema.json  at the top of a scenario',
+    )
     .action(() => setCode(schemaCommand()));
   return p;
+}
+
+/** A bug in sessbench: the one case where a stack trace reaches the user, with a line that says so. */
+function reportInternal(err: unknown): void {
+  process.stderr.write(
+    'sessbench: internal error (a bug in sessbench, please report it):\n' +
+      `${err instanceof Error ? err.stack : String(err)}\n`,
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -127,14 +164,16 @@ async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
     }
     if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.format()}\n${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}; nothing was run.\n`);
+      process.stderr.write(
+        `${err.format()}\n${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}; nothing was run.\n`,
+      );
       return err.exitCode;
     }
     if (err instanceof SessbenchError) {
       process.stderr.write(`sessbench: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
       return err.exitCode;
     }
-    process.stderr.write(`sessbench: internal error (a bug in sessbench, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    reportInternal(err);
     return ExitCode.internal;
   } finally {
     process.off('SIGINT', onSignal);
@@ -145,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
 // A bug that escapes every handler still ends with the message main() would print, exit code 1,
 // and (through the 'exit' hook in cluster/children.ts) no process left behind.
 process.on('unhandledRejection', (err) => {
-  process.stderr.write(`sessbench: internal error (a bug in sessbench, please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+  reportInternal(err);
   process.exit(ExitCode.internal);
 });
 

@@ -4,9 +4,9 @@
  */
 import chalk from 'chalk';
 import type { BackendSpec } from '../scenario/schema.js';
-import type { Progress, RunObserver } from '../run/run.js';
-import type { BackendResult } from '../run/results.js';
-import { formatMs, formatPct } from '../report/columns.js';
+import type { Progress, RunObserver } from '../run/types.js';
+import type { BackendResult } from '../results/schema.js';
+import { formatMs, formatPct } from '../report/format.js';
 
 const PLAIN_EVERY_MS = 5000;
 
@@ -14,10 +14,19 @@ export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
   const live = Boolean(stream.isTTY);
   let lastPlain = 0;
   let label = '';
-  const line = (p: Progress) =>
-    `${chalk.cyan(p.label.padEnd(12))} ${p.elapsedMs <= p.plannedMs ? `${(p.elapsedMs / 1000).toFixed(0).padStart(3)}s/${(p.plannedMs / 1000).toFixed(0)}s` : `drain ${((p.elapsedMs - p.plannedMs) / 1000).toFixed(0)}s`}` +
-    `  turns ${String(p.turns).padStart(6)}  lost ${String(p.lost).padStart(5)}  errors ${String(p.errors).padStart(4)}` +
-    `  p50 ${formatMs(p.p50)} ms  p99 ${formatMs(p.p99)} ms`;
+  const secs = (ms: number) => (ms / 1000).toFixed(0);
+  const line = (p: Progress) => {
+    const when =
+      p.elapsedMs <= p.plannedMs
+        ? `${secs(p.elapsedMs).padStart(3)}s/${secs(p.plannedMs)}s`
+        : `drain ${secs(p.elapsedMs - p.plannedMs)}s`;
+    return (
+      `${chalk.cyan(p.label.padEnd(12))} ${when}` +
+      `  turns ${String(p.turns).padStart(6)}  lost ${String(p.lost).padStart(5)}` +
+      `  errors ${String(p.errors).padStart(4)}` +
+      `  p50 ${formatMs(p.p50)} ms  p99 ${formatMs(p.p99)} ms`
+    );
+  };
   return {
     backendStarting(spec: BackendSpec, i: number, total: number, routing: string) {
       label = spec.label;
@@ -34,8 +43,9 @@ export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
     backendDone(b: BackendResult) {
       if (live) stream.write('\r\x1b[2K');
       stream.write(
-        `${chalk.cyan(label.padEnd(12))} done: ${b.turns.total} turns, ${b.throughput.achievedTurnsPerSec.toFixed(1)}/s, ` +
-          `p99 ${formatMs(b.latencyMs.p99)} ms, turn loss ${formatPct(b.rates.turnLoss)}, errors ${b.turns.fail + b.turns.info}\n`,
+        `${chalk.cyan(label.padEnd(12))} done: ${b.turns.total} turns, ` +
+          `${b.throughput.achievedTurnsPerSec.toFixed(1)}/s, p99 ${formatMs(b.latencyMs.p99)} ms, ` +
+          `turn loss ${formatPct(b.rates.turnLoss)}, errors ${b.turns.fail + b.turns.info}\n`,
       );
     },
     warning(message: string) {

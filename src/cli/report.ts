@@ -7,7 +7,10 @@ import { loadResults } from './results-file.js';
 
 export function reportCommand(file: string, opts: { format: string; out?: string }): number {
   if (!reporterNames.includes(opts.format as ReporterName)) {
-    throw new UsageError(`--format ${JSON.stringify(opts.format)} is not a report format${didYouMean(opts.format, reporterNames)}`, `formats: ${reporterNames.join(', ')}`);
+    throw new UsageError(
+      `--format ${JSON.stringify(opts.format)} is not a report format${didYouMean(opts.format, reporterNames)}`,
+      `formats: ${reporterNames.join(', ')}`,
+    );
   }
   const text = reporters[opts.format as ReporterName].render(loadResults(file));
   if (opts.out) {

@@ -6,15 +6,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError } from '../errors.js';
-import { track } from './children.js';
-import type { StoreCounters } from '../backends/types.js';
+import { EnvironmentError, messageOf } from '../errors.js';
+import { running, stopChild, track } from './children.js';
+import type { StoreCounters } from '../results/schema.js';
 import type { FromInstance, InstanceConfig, ToInstance } from '../service/messages.js';
 
 /** The compiled instance entry point; the harness runs from dist/ or (in tests) from src/. */
 function instanceEntry(): string {
   const entry = fileURLToPath(new URL('../../dist/service/main.js', import.meta.url));
-  if (!existsSync(entry)) throw new EnvironmentError(`instance entry ${entry} is missing`, { hint: 'run `npm run build` first' });
+  if (!existsSync(entry))
+    throw new EnvironmentError(`instance entry ${entry} is missing`, { hint: 'run `npm run build` first' });
   return entry;
 }
 
@@ -40,7 +41,7 @@ export class Instance {
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return running(this.child);
   }
 
   get pid(): number | undefined {
@@ -64,8 +65,13 @@ export class Instance {
         else if (m.type === 'fatal') done(() => reject(new Error(m.message)));
       };
       const onExit = (code: number | null, signal: string | null) =>
-        done(() => reject(new Error(`instance ${this.index} exited (${signal ?? `code ${code}`}) ${this.lastOutput}`.trim())));
-      const timer = setTimeout(() => done(() => reject(new Error(`instance ${this.index} sent no ${type} within ${timeoutMs} ms`))), timeoutMs);
+        done(() =>
+          reject(new Error(`instance ${this.index} exited (${signal ?? `code ${code}`}) ${this.lastOutput}`.trim())),
+        );
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`instance ${this.index} sent no ${type} within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       const done = (then: () => void) => {
         clearTimeout(timer);
         this.child.off('message', onMessage);
@@ -98,25 +104,21 @@ export class Instance {
   }
 
   /** SIGTERM (the service drains and exits), then SIGKILL after `graceMs`. */
-  async terminate(graceMs: number): Promise<void> {
-    if (!this.alive) return;
-    const gone = this.exited();
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await gone;
-    clearTimeout(timer);
+  terminate(graceMs: number): Promise<void> {
+    return stopChild(this.child, () => this.child.kill('SIGTERM'), graceMs);
   }
 
   /** Graceful stop, then SIGKILL after `graceMs`. Resolves once the process is gone. */
-  async stop(graceMs = 2000): Promise<void> {
-    if (!this.alive) return;
-    const gone = this.exited();
-    // A paused process can't hear the request.
-    this.child.kill('SIGCONT');
-    this.send({ type: 'shutdown' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await gone;
-    clearTimeout(timer);
+  stop(graceMs = 2000): Promise<void> {
+    return stopChild(
+      this.child,
+      () => {
+        // A paused process can't hear the request.
+        this.child.kill('SIGCONT');
+        this.send({ type: 'shutdown' });
+      },
+      graceMs,
+    );
   }
 }
 
@@ -146,6 +148,6 @@ export async function startInstances(configs: readonly InstanceConfig[]): Promis
     return instances;
   } catch (err) {
     await Promise.all(instances.map((i) => i.stop(500)));
-    throw new EnvironmentError(`could not start the instances: ${err instanceof Error ? err.message : String(err)}`);
+    throw new EnvironmentError(`could not start the instances: ${messageOf(err)}`, { cause: err });
   }
 }

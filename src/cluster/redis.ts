@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
-import { track } from './children.js';
+import { running, stopChild, track } from './children.js';
 import { freePort, isLoopback } from './ports.js';
 
 export interface RedisOptions {
@@ -21,7 +21,8 @@ export interface RedisOptions {
 }
 
 const INSTALL_HINT =
-  'install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`), name it with --redis-bin, or use a running server with --redis-url redis://127.0.0.1:6379';
+  'install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`), name it with ' +
+  '--redis-bin, or use a running server with --redis-url redis://127.0.0.1:6379';
 
 function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -105,7 +106,13 @@ export class RedisServer {
   private static async spawnOnce(bin: string): Promise<RedisServer> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'sessbench-redis-'));
-    const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    const admin = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 50,
+    });
     admin.on('error', () => {});
     try {
       const child = await spawnServer(bin, port, dir, admin);
@@ -125,10 +132,14 @@ export class RedisServer {
     } catch {
       throw new UsageError(`--redis-url ${JSON.stringify(url)} is not a URL`, 'use the form redis://127.0.0.1:6379');
     }
-    if (parsed.protocol !== 'redis:') throw new UsageError(`--redis-url must start with redis://, got ${parsed.protocol}//`);
+    if (parsed.protocol !== 'redis:')
+      throw new UsageError(`--redis-url must start with redis://, got ${parsed.protocol}//`);
     const host = parsed.hostname;
     if (!isLoopback(host)) {
-      throw new UsageError(`--redis-url host ${host} is not a loopback address`, 'sessbench sends traffic only to 127.0.0.0/8, ::1 or localhost');
+      throw new UsageError(
+        `--redis-url host ${host} is not a loopback address`,
+        'sessbench sends traffic only to 127.0.0.0/8, ::1 or localhost',
+      );
     }
     const port = Number(parsed.port || 6379);
     const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -137,7 +148,7 @@ export class RedisServer {
       await waitForPing(admin, 3000);
     } catch (err) {
       admin.disconnect();
-      throw new EnvironmentError(`could not reach Redis at ${url}: ${messageOf(err)}`);
+      throw new EnvironmentError(`could not reach Redis at ${url}: ${messageOf(err)}`, { cause: err });
     }
     return new RedisServer(host, port, await serverVersion(admin), false, admin, undefined, undefined);
   }
@@ -183,13 +194,7 @@ export class RedisServer {
   async stop(): Promise<void> {
     this.admin.disconnect();
     const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await gone;
-      clearTimeout(timer);
-    }
+    if (child && running(child)) await stopChild(child, () => child.kill('SIGTERM'), 2000);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -197,8 +202,22 @@ export class RedisServer {
 /** Spawn redis-server on `port` without persistence and wait until `admin` gets PONG from it. */
 async function spawnServer(bin: string, port: number, dir: string, admin: Redis): Promise<ChildProcess> {
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', '--dir', dir,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    '--dir',
+    dir,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
@@ -207,10 +226,19 @@ async function spawnServer(bin: string, port: number, dir: string, admin: Redis)
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (err) =>
-      reject(new EnvironmentError(`could not start redis-server at ${bin}: ${messageOf(err)}`, { hint: INSTALL_HINT })),
+      reject(
+        new EnvironmentError(`could not start redis-server at ${bin}: ${messageOf(err)}`, {
+          hint: INSTALL_HINT,
+          cause: err,
+        }),
+      ),
     );
     child.once('exit', (code) =>
-      reject(new EnvironmentError(`redis-server at ${bin} exited with code ${code} on port ${port}: ${output.trim().split('\n').pop() ?? ''}`)),
+      reject(
+        new EnvironmentError(
+          `redis-server at ${bin} exited with code ${code} on port ${port}: ${output.trim().split('\n').pop() ?? ''}`,
+        ),
+      ),
     );
   });
   exited.catch(() => {});
@@ -232,7 +260,8 @@ async function waitForPing(client: Redis, timeoutMs: number): Promise<void> {
     try {
       if ((await client.ping()) === 'PONG') return;
     } catch (err) {
-      if (Date.now() > deadline) throw new EnvironmentError(`Redis did not answer within ${timeoutMs} ms: ${messageOf(err)}`);
+      if (Date.now() > deadline)
+        throw new EnvironmentError(`Redis did not answer within ${timeoutMs} ms: ${messageOf(err)}`, { cause: err });
     }
     await new Promise((r) => setTimeout(r, 50));
   }

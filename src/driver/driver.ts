@@ -9,13 +9,13 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Router } from '../cluster/routing.js';
+import type { Router } from './routing.js';
 import type { TurnResult } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { SESSION_COOKIE } from '../service/cookies.js';
 import { CookieJar } from './cookie-jar.js';
 import { classify } from './oracle.js';
-import { type ConversationPlan, arrivals, planConversation, timelineMs } from './plan.js';
+import { type ConversationPlan, arrivals, planConversation, timelineMs } from './workload.js';
 import { DEFINITE_ERRORS, type Transport } from './transports/types.js';
 
 /** A turn sent later than intended by more than this counts as a late start. */
@@ -118,7 +118,13 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
       } else {
         const definite = DEFINITE_ERRORS.has(res.kind);
         if (!definite) pending.add(turnId);
-        recorder.record({ ...base, outcome: definite ? 'fail' : 'info', errorKind: res.kind, lagTurns: 0, recovered: 0 });
+        recorder.record({
+          ...base,
+          outcome: definite ? 'fail' : 'info',
+          errorKind: res.kind,
+          lagTurns: 0,
+          recovered: 0,
+        });
       }
       // The next turn's think time starts when this reply arrived.
       intended = doneAt;

@@ -1,11 +1,8 @@
 /**
- * The turn oracle (DESIGN.md §4): compares the context the service echoed with the truth the
- * driver holds and classifies the turn. Pure; the driver calls it once per successful turn.
+ * The turn oracle (docs/architecture.md, "What counts"): compares the context the service echoed
+ * with the truth the driver holds and classifies the turn. Pure; the driver calls it once per
+ * successful turn.
  */
-
-export type Outcome = 'intact' | 'lost' | 'stale' | 'diverged' | 'fail' | 'info';
-/** A count per outcome. */
-export type OutcomeCounts = Record<Outcome, number>;
 
 export interface Verdict {
   outcome: 'intact' | 'lost' | 'stale' | 'diverged';

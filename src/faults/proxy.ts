@@ -6,23 +6,20 @@
  */
 import net from 'node:net';
 import { Prng } from '../util/prng.js';
-import { type ToxicName, toxics } from './toxics/registry.js';
-import type { Chunk, Direction, Toxic, ToxicStub } from './toxics/types.js';
-import { waitOrRemoved } from './toxics/types.js';
+import { paramsSchema } from './toxics/params.js';
+import { getToxic } from './toxics/registry.js';
+import {
+  type Chunk,
+  type Direction,
+  type Toxic,
+  type ToxicSpec,
+  type ToxicStub,
+  waitOrRemoved,
+} from './toxics/types.js';
 
 export interface Address {
   host: string;
   port: number;
-}
-
-/** A toxic to add: its type and validated parameters, where it applies and how often. */
-export interface ToxicSpec {
-  type: ToxicName;
-  params: Record<string, unknown>;
-  /** Toxiproxy's stream; `both` adds it to each direction. */
-  direction: Direction | 'both';
-  /** Probability that the toxic applies to a given connection (drawn once per connection). */
-  toxicity: number;
 }
 
 interface ActiveToxic {
@@ -36,7 +33,7 @@ interface ActiveToxic {
 }
 
 class Stub implements ToxicStub {
-  state: unknown;
+  readonly state: unknown;
 
   constructor(
     readonly link: Link,
@@ -115,9 +112,9 @@ class Pipe {
     if (!this.busy) this.run().catch(() => this.link.close(false));
   }
 
-  private write(data: Buffer): void | Promise<unknown> {
+  private write(data: Buffer): Promise<unknown> | undefined {
     // The other side may have ended or reset between reads: that ends the connection, nothing more.
-    if (!this.dst.writable) return;
+    if (!this.dst.writable) return undefined;
     this.link.proxy.bytes[this.direction] += data.length;
     let flushed: boolean;
     try {
@@ -204,7 +201,8 @@ class Link {
     if (this.closed) return;
     this.closed = true;
     for (const s of [this.client, this.server]) {
-      if (reset && !s.destroyed && typeof s.resetAndDestroy === 'function' && s.readyState === 'open') s.resetAndDestroy();
+      if (reset && !s.destroyed && typeof s.resetAndDestroy === 'function' && s.readyState === 'open')
+        s.resetAndDestroy();
       else s.destroy();
     }
     this.proxy.forget(this);
@@ -267,9 +265,14 @@ export class TcpProxy {
     this.links.delete(link);
   }
 
-  /** Add a toxic now, to open connections and new ones; returns its id. */
+  /**
+   * Add a toxic now, to open connections and new ones; returns its id. Throws for an unknown type
+   * or parameters its own schema refuses.
+   */
   addToxic(spec: ToxicSpec): number {
-    const toxic = toxics[spec.type].create(spec.params as never) as Toxic;
+    const def = getToxic(spec.type);
+    if (!def) throw new Error(`unknown toxic type ${JSON.stringify(spec.type)}`);
+    const toxic = def.create(paramsSchema(def.params).parse(spec.params));
     let resolveRemoved!: () => void;
     const active: ActiveToxic = {
       id: this.nextId++,

@@ -20,15 +20,27 @@ export function respEnd(buf: Buffer, from: number): number {
   const le = lineEnd(buf, from);
   if (le < 0) return -1;
   switch (String.fromCharCode(buf[from]!)) {
-    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
+    case '+':
+    case '-':
+    case ':':
+    case '_':
+    case ',':
+    case '#':
+    case '(':
       return le + 2;
-    case '$': case '!': case '=': {
+    case '$':
+    case '!':
+    case '=': {
       const n = intAt(buf, from + 1, le);
       if (n < 0) return le + 2;
       const end = le + 2 + n + 2;
       return end <= buf.length ? end : -1;
     }
-    case '*': case '~': case '>': case '%': case '|': {
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
       let n = intAt(buf, from + 1, le);
       if (n < 0) return le + 2;
       if (buf[from] === 0x25 /* % */ || buf[from] === 0x7c /* | */) n *= 2;

@@ -3,6 +3,8 @@
  * start and end is recorded as an event with the time it actually happened. A failing action is
  * an event with an error, never the end of the run. `stop()` undoes whatever is still in effect.
  */
+import { messageOf } from '../errors.js';
+import type { FaultEvent } from '../results/schema.js';
 import type { PlannedFault } from './plan.js';
 
 export interface FaultActions {
@@ -10,14 +12,6 @@ export interface FaultActions {
   start(fault: PlannedFault): Promise<void> | void;
   /** Undo it (remove toxics, restart or resume an instance). */
   end(fault: PlannedFault): Promise<void> | void;
-}
-
-export interface FaultEvent {
-  /** ms since the start of the load, when the action completed. */
-  atMs: number;
-  fault: string;
-  type: 'start' | 'end';
-  error?: string;
 }
 
 /** The timer functions the timeline uses: real ones by default, fake ones in tests. */
@@ -56,19 +50,33 @@ export class FaultTimeline {
     }
   }
 
-  private async act(f: PlannedFault, type: 'start' | 'end', fn: () => Promise<void> | void, record = true): Promise<void> {
+  private async act(
+    f: PlannedFault,
+    type: 'start' | 'end',
+    fn: () => Promise<void> | void,
+    record = true,
+  ): Promise<void> {
     let error: string | undefined;
     try {
       await fn();
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      error = messageOf(err);
     }
-    if (record) this.events.push({ atMs: Math.round(this.clock.now() - this.t0), fault: f.name, type, ...(error ? { error } : {}) });
+    if (record)
+      this.events.push({
+        atMs: Math.round(this.clock.now() - this.t0),
+        fault: f.name,
+        type,
+        ...(error ? { error } : {}),
+      });
   }
 
   private begin(f: PlannedFault): void {
     if (this.stopped) return;
-    this.inEffect.set(f.index, this.act(f, 'start', () => this.actions.start(f)));
+    this.inEffect.set(
+      f.index,
+      this.act(f, 'start', () => this.actions.start(f)),
+    );
   }
 
   /** Undo a fault; `record` false when the run, not the fault's own end, undoes it. */

@@ -11,14 +11,23 @@
  * `--fail-on` rules ("latency.p99:+10%", "turn_loss:+0.1pp", "latency.p50:+5ms") turn significant
  * changes for the worse beyond their limit into a regression.
  */
-import { METRICS, type MetricName, metricValue } from '../metrics/names.js';
-import type { BackendResult, RunResults } from '../run/results.js';
+import { METRICS, type MetricName, metricValue } from '../results/metrics.js';
+import type { BackendResult, RunResults } from '../results/schema.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { UsageError } from '../errors.js';
 
 export const COMPARED: readonly MetricName[] = [
-  'latency.p50', 'latency.p99', 'turns_per_sec', 'turn_loss', 'session_loss', 'stale', 'diverged', 'errors',
-  'redis_reads_per_turn', 'redis_writes_per_turn', 'rss_per_instance',
+  'latency.p50',
+  'latency.p99',
+  'turns_per_sec',
+  'turn_loss',
+  'session_loss',
+  'stale',
+  'diverged',
+  'errors',
+  'redis_reads_per_turn',
+  'redis_writes_per_turn',
+  'rss_per_instance',
 ];
 
 export interface Change {
@@ -90,22 +99,35 @@ export function parseFailOn(text: string): FailRule[] {
     .filter(Boolean)
     .map((part) => {
       const m = /^([a-z_.0-9]+):\+?(\d+(?:\.\d+)?)(%|pp|ms|s)?$/.exec(part);
-      if (!m) throw new UsageError(`--fail-on ${JSON.stringify(part)}: expected metric:+limit like latency.p99:+10%, turn_loss:+0.1pp or latency.p50:+5ms`);
+      if (!m)
+        throw new UsageError(
+          `--fail-on ${JSON.stringify(part)}: expected metric:+limit like ` +
+            'latency.p99:+10%, turn_loss:+0.1pp or latency.p50:+5ms',
+        );
       const metric = m[1] as MetricName;
-      if (!(metric in METRICS)) throw new UsageError(`--fail-on: unknown metric "${metric}"${didYouMean(metric, Object.keys(METRICS))}`);
+      if (!(metric in METRICS))
+        throw new UsageError(`--fail-on: unknown metric "${metric}"${didYouMean(metric, Object.keys(METRICS))}`);
       const n = Number(m[2]);
       const unit = m[3] ?? '';
       const kind = METRICS[metric].kind;
       if (unit === '%') return { metric, text: part, relative: n / 100 };
       if (unit === 'pp' && kind === 'ratio') return { metric, text: part, absolute: n / 100 };
-      if ((unit === 'ms' || unit === 's') && kind === 'duration') return { metric, text: part, absolute: unit === 's' ? n * 1000 : n };
+      if ((unit === 'ms' || unit === 's') && kind === 'duration')
+        return { metric, text: part, absolute: unit === 's' ? n * 1000 : n };
       if (unit === '' && kind !== 'duration' && kind !== 'ratio') return { metric, text: part, absolute: n };
-      throw new UsageError(`--fail-on ${JSON.stringify(part)}: ${metric} takes a limit in % ${kind === 'ratio' ? 'or pp' : kind === 'duration' ? 'or ms' : 'or a plain number'}`);
+      throw new UsageError(
+        `--fail-on ${JSON.stringify(part)}: ${metric} takes a limit in % ` +
+          (kind === 'ratio' ? 'or pp' : kind === 'duration' ? 'or ms' : 'or a plain number'),
+      );
     });
 }
 
 /** Compare two runs, backend by backend (matched by label). */
-export function compareRuns(base: RunResults, next: RunResults, rules: readonly FailRule[] = []): { changes: Change[]; onlyIn: { base: string[]; next: string[] } } {
+export function compareRuns(
+  base: RunResults,
+  next: RunResults,
+  rules: readonly FailRule[] = [],
+): { changes: Change[]; onlyIn: { base: string[]; next: string[] } } {
   const changes: Change[] = [];
   for (const nb of next.backends) {
     const bb = base.backends.find((b) => b.label === nb.label);
@@ -120,11 +142,16 @@ export function compareRuns(base: RunResults, next: RunResults, rules: readonly 
       const seB = standardError(metric, nb);
       const noise = seA === null || seB === null ? null : Math.sqrt(seA ** 2 + seB ** 2);
       const deltaPct = a === 0 ? null : delta / a;
-      const significant = delta !== 0 && (noise === null ? Math.abs(deltaPct ?? Infinity) > 0.1 : Math.abs(delta) > 3 * noise);
+      const significant =
+        delta !== 0 && (noise === null ? Math.abs(deltaPct ?? Infinity) > 0.1 : Math.abs(delta) > 3 * noise);
       const worse = METRICS[metric].higherIsWorse ? delta > 0 : delta < 0;
       const failed = rules
         .filter((r) => r.metric === metric && significant && worse)
-        .filter((r) => (r.relative !== undefined ? a === 0 || Math.abs(delta) / Math.abs(a) > r.relative : Math.abs(delta) > r.absolute!))
+        .filter((r) =>
+          r.relative !== undefined
+            ? a === 0 || Math.abs(delta) / Math.abs(a) > r.relative
+            : Math.abs(delta) > r.absolute!,
+        )
         .map((r) => r.text);
       changes.push({ backend: nb.label, metric, base: a, next: b, delta, deltaPct, noise, significant, worse, failed });
     }

@@ -9,11 +9,11 @@
  *
  * Phases: baseline, fault (every fault window), recovery, a fault's `name`, or fault[i].
  */
-import type { FaultInput } from '../scenario/fault-schema.js';
-import { METRICS, METRIC_NAMES, type MetricKind, type MetricName, metricValue } from '../metrics/names.js';
-import type { BackendResult, MetricsBlock, RunResults } from '../run/results.js';
+import { METRICS, METRIC_NAMES, type MetricKind, type MetricName, metricValue } from '../results/metrics.js';
+import type { MetricsBlock } from '../results/blocks.js';
+import type { BackendResult, RunResults, ThresholdResult } from '../results/schema.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { parseBytes, parseDurationMs } from '../scenario/units.js';
+import { parseBytes, parseDurationMs } from '../util/units.js';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -30,15 +30,6 @@ export interface ThresholdSpec {
   text: string;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
-}
-
-export interface ThresholdResult {
-  backend: string;
-  metric: MetricName;
-  phase: string | null;
-  threshold: string;
-  observed: number;
-  ok: boolean;
 }
 
 const EXPR_RE = /^\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*([a-zA-Z%]*)\s*$/;
@@ -68,12 +59,18 @@ export function parseExpression(text: string, kind: MetricKind): { op: Operator;
 
 export function compare(observed: number, op: Operator, value: number): boolean {
   switch (op) {
-    case '<': return observed < value;
-    case '<=': return observed <= value;
-    case '>': return observed > value;
-    case '>=': return observed >= value;
-    case '==': return observed === value;
-    case '!=': return observed !== value;
+    case '<':
+      return observed < value;
+    case '<=':
+      return observed <= value;
+    case '>':
+      return observed > value;
+    case '>=':
+      return observed >= value;
+    case '==':
+      return observed === value;
+    case '!=':
+      return observed !== value;
   }
 }
 
@@ -92,35 +89,70 @@ export interface ThresholdProblem {
 export function resolveThresholds(
   raw: Record<string, Record<string, ThresholdValue>>,
   labels: readonly { label: string; usesRedis: boolean }[],
-  faults: readonly FaultInput[],
+  faults: readonly { name?: string | undefined }[],
 ): { specs: ThresholdSpec[]; problems: ThresholdProblem[] } {
   const specs: ThresholdSpec[] = [];
   const problems: ThresholdProblem[] = [];
   const names = labels.map((l) => l.label);
-  const phases = ['baseline', 'fault', 'recovery', ...faults.map((_, i) => `fault[${i}]`), ...faults.flatMap((f) => (f.name ? [f.name] : []))];
+  const phases = [
+    'baseline',
+    'fault',
+    'recovery',
+    ...faults.map((_, i) => `fault[${i}]`),
+    ...faults.flatMap((f) => (f.name ? [f.name] : [])),
+  ];
   for (const [scope, entries] of Object.entries(raw)) {
     if (scope !== '*' && !names.includes(scope)) {
-      problems.push({ path: [scope], message: `no backend labelled "${scope}" in this scenario${didYouMean(scope, names)}; expected "*" or one of ${names.join(', ')}` });
+      problems.push({
+        path: [scope],
+        message:
+          `no backend labelled "${scope}" in this scenario${didYouMean(scope, names)}; ` +
+          `expected "*" or one of ${names.join(', ')}`,
+      });
       continue;
     }
     for (const [key, value] of Object.entries(entries)) {
       const k = KEY_RE.exec(key);
       const metric = k?.[1];
       if (!k || !METRIC_NAMES.includes(metric as MetricName)) {
-        problems.push({ path: [scope, key], message: `unknown metric "${metric ?? key}"${didYouMean(metric ?? key, METRIC_NAMES)}; expected one of ${METRIC_NAMES.join(', ')}, optionally with {phase:…}` });
+        problems.push({
+          path: [scope, key],
+          message:
+            `unknown metric "${metric ?? key}"${didYouMean(metric ?? key, METRIC_NAMES)}; ` +
+            `expected one of ${METRIC_NAMES.join(', ')}, optionally with {phase:…}`,
+        });
         continue;
       }
       const def = METRICS[metric as MetricName];
       const phase = k[2];
       if (phase !== undefined) {
-        if (!('phase' in def)) problems.push({ path: [scope, key], message: `${metric} is measured for the whole run only, not per phase` });
-        else if (faults.length === 0) problems.push({ path: [scope, key], message: 'a phase needs faults: this scenario has none' });
-        else if (!phases.includes(phase)) problems.push({ path: [scope, key], message: `unknown phase "${phase}"${didYouMean(phase, phases)}; expected one of ${phases.join(', ')}` });
+        if (!('phase' in def))
+          problems.push({ path: [scope, key], message: `${metric} is measured for the whole run only, not per phase` });
+        else if (faults.length === 0)
+          problems.push({ path: [scope, key], message: 'a phase needs faults: this scenario has none' });
+        else if (!phases.includes(phase))
+          problems.push({
+            path: [scope, key],
+            message: `unknown phase "${phase}"${didYouMean(phase, phases)}; expected one of ${phases.join(', ')}`,
+          });
       }
-      if (scope !== '*' && 'backend' in def && metric!.startsWith('redis_') && !labels.find((l) => l.label === scope)!.usesRedis) {
-        problems.push({ path: [scope, key], message: `${metric} needs a Redis-backed backend; ${scope} does not use Redis` });
+      if (
+        scope !== '*' &&
+        'backend' in def &&
+        metric!.startsWith('redis_') &&
+        !labels.find((l) => l.label === scope)!.usesRedis
+      ) {
+        problems.push({
+          path: [scope, key],
+          message: `${metric} needs a Redis-backed backend; ${scope} does not use Redis`,
+        });
       }
-      const conditions = typeof value === 'string' ? [{ text: value, i: undefined }] : Array.isArray(value) ? value.map((text, i) => ({ text, i })) : [{ text: value.threshold, i: 'threshold' as const }];
+      const conditions =
+        typeof value === 'string'
+          ? [{ text: value, i: undefined }]
+          : Array.isArray(value)
+            ? value.map((text, i) => ({ text, i }))
+            : [{ text: value.threshold, i: 'threshold' as const }];
       for (const { text, i } of conditions) {
         const parsed = parseExpression(text, def.kind);
         if (typeof parsed === 'string') {
@@ -143,12 +175,22 @@ export function resolveThresholds(
 }
 
 /** The phase results a threshold's phase filter selects in one backend's results. */
-function blocksFor(spec: ThresholdSpec, b: BackendResult, run: RunResults): { phase: string | null; block: MetricsBlock }[] {
+function blocksFor(
+  spec: ThresholdSpec,
+  b: BackendResult,
+  run: RunResults,
+): { phase: string | null; block: MetricsBlock }[] {
   if (spec.phase === undefined) return [{ phase: null, block: b }];
   const idx = /^fault\[(\d+)\]$/.exec(spec.phase);
   const byName = idx ? run.faults[Number(idx[1])]?.name : spec.phase;
   return b.phases
-    .filter((p) => (spec.phase === 'fault' ? p.kind === 'fault' : spec.phase === 'baseline' || spec.phase === 'recovery' ? p.kind === spec.phase : p.name === byName))
+    .filter((p) =>
+      spec.phase === 'fault'
+        ? p.kind === 'fault'
+        : spec.phase === 'baseline' || spec.phase === 'recovery'
+          ? p.kind === spec.phase
+          : p.name === byName,
+    )
     .map((p) => ({ phase: p.name, block: p }));
 }
 
@@ -162,7 +204,14 @@ export function evaluateThresholds(specs: readonly ThresholdSpec[], run: RunResu
         const observed = metricValue(spec.metric, b, block);
         // A metric a backend doesn't have (Redis counts of `memory`) under "*" is not applicable.
         if (observed === undefined) continue;
-        out.push({ backend: b.label, metric: spec.metric, phase, threshold: spec.text, observed, ok: compare(observed, spec.op, spec.value) });
+        out.push({
+          backend: b.label,
+          metric: spec.metric,
+          phase,
+          threshold: spec.text,
+          observed,
+          ok: compare(observed, spec.op, spec.value),
+        });
       }
     }
   }

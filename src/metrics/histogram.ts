@@ -3,6 +3,7 @@
  * microseconds and reported in milliseconds. Histograms hold native memory: destroy() each one.
  */
 import hdr from 'hdr-histogram-js';
+import type { LatencySummary } from '../results/blocks.js';
 
 let wasm = false;
 
@@ -33,17 +34,6 @@ export function newHistogram(significantDigits: 2 | 3 = 3): Histogram {
 
 export function recordMs(h: Histogram, ms: number): void {
   h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000))));
-}
-
-/** Latency summary in ms, rounded to µs. */
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
 }
 
 const ms = (us: number) => Math.round(us) / 1000;

@@ -4,9 +4,8 @@
  * Also which conversations were under way when each fault hit, and which of them lost context.
  */
 import type { PlannedFault } from '../faults/plan.js';
+import type { PhaseKind } from '../results/schema.js';
 import { Recorder, type TurnResult } from './recorder.js';
-
-export type PhaseKind = 'baseline' | 'fault' | 'recovery';
 
 export interface PhaseWindow {
   name: string;
@@ -57,13 +56,17 @@ export class PhasedRecorder {
     if (!r.measured || this.phases.length === 0) return;
     this.phaseOf(r.intendedMs).record(r);
     let trace = this.traces.get(r.conversation);
-    if (!trace) this.traces.set(r.conversation, (trace = { firstMs: r.intendedMs, lastAnsweredMs: -1, lostMs: [] }));
+    if (!trace) {
+      trace = { firstMs: r.intendedMs, lastAnsweredMs: -1, lostMs: [] };
+      this.traces.set(r.conversation, trace);
+    }
     if (r.outcome !== 'fail' && r.outcome !== 'info') trace.lastAnsweredMs = r.intendedMs;
     if (r.outcome === 'lost') trace.lostMs.push(r.intendedMs);
   }
 
   private phaseOf(t: number): Recorder {
-    for (const p of this.faultWindows) if (t >= p.window.startMs && (p.window.endMs === null || t < p.window.endMs)) return p.recorder;
+    for (const p of this.faultWindows)
+      if (t >= p.window.startMs && (p.window.endMs === null || t < p.window.endMs)) return p.recorder;
     const baseline = this.phases[0]!;
     return t < baseline.window.endMs! ? baseline.recorder : this.phases[this.phases.length - 1]!.recorder;
   }

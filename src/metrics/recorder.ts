@@ -4,8 +4,9 @@
  * turn, and a per-second series. `record` is on the hot path: counters and one or two histogram
  * writes, nothing else.
  */
-import type { Outcome, OutcomeCounts } from '../driver/oracle.js';
-import { type Histogram, type LatencySummary, encode, newHistogram, recordMs, summarize } from './histogram.js';
+import type { LatencySummary, Outcome } from '../results/blocks.js';
+import type { SecondStats } from '../results/schema.js';
+import { type Histogram, encode, newHistogram, recordMs, summarize } from './histogram.js';
 
 /** One turn as the driver saw it. */
 export interface TurnResult {
@@ -29,14 +30,6 @@ export interface TurnResult {
   atMs: number;
   /** Intended send time, ms since the start of the load (warmup included): decides the phase. */
   intendedMs: number;
-}
-
-export interface SecondStats extends OutcomeCounts {
-  /** Second since the measurement began. */
-  t: number;
-  turns: number;
-  p50: number;
-  p99: number;
 }
 
 interface SecondBucket {

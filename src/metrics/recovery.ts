@@ -4,7 +4,7 @@
  * spread, so noisy baselines get a wider band: success rate at least the baseline's mean minus
  * max(5 points, 3 sd); p99 at most the baseline's mean plus max(50 %, 3 sd, 5 ms).
  */
-import type { SecondStats } from './recorder.js';
+import type { SecondStats } from '../results/schema.js';
 
 function meanSd(xs: number[]): { mean: number; sd: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

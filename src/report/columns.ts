@@ -2,30 +2,14 @@
  * The comparison table's columns, shared by every tabular reporter (terminal, Markdown) so they
  * always show the same figures.
  */
-import type { BackendResult, PhaseResult } from '../run/results.js';
+import type { BackendResult, PhaseResult } from '../results/schema.js';
+import { formatBytes, formatMs, formatPct } from './format.js';
 
 export interface Column {
   title: string;
   /** Right-align (numbers). */
   numeric: boolean;
   value(b: BackendResult): string;
-}
-
-export function formatPct(x: number): string {
-  if (x === 0) return '0 %';
-  const p = x * 100;
-  return `${p < 0.1 ? p.toFixed(3) : p < 10 ? p.toFixed(2) : p.toFixed(1)} %`;
-}
-
-export function formatMs(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 const perTurn = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
@@ -51,9 +35,11 @@ export const COLUMNS: readonly Column[] = [
 /** Footnotes every tabular view prints under the table. */
 export function footnotes(backends: readonly BackendResult[]): string[] {
   const notes = [
-    'Latency: successful turns, from the intended send time. Turn loss: lost / turns that had context. Redis r/turn: reads per turn that carried a session cookie; w/turn: writes per turn (Redis INFO commandstats).',
+    'Latency: successful turns, from the intended send time. Turn loss: lost / turns that had context. Redis r/turn: ' +
+      'reads per turn that carried a session cookie; w/turn: writes per turn (Redis INFO commandstats).',
   ];
-  if (backends.some((b) => b.routingOverridden)) notes.push('* the backend needs session affinity and replaced the scenario\'s routing.');
+  if (backends.some((b) => b.routingOverridden))
+    notes.push("* the backend needs session affinity and replaced the scenario's routing.");
   return notes;
 }
 
@@ -81,14 +67,20 @@ export const PHASE_COLUMNS: readonly { title: string; numeric: boolean; value(r:
     numeric: true,
     value: (r) => {
       const base = r.backend.phases[0];
-      return r.phase.kind === 'baseline' || !base || r.phase.latencyMs.count === 0 ? '' : signedMs(r.phase.latencyMs.p50 - base.latencyMs.p50);
+      return r.phase.kind === 'baseline' || !base || r.phase.latencyMs.count === 0
+        ? ''
+        : signedMs(r.phase.latencyMs.p50 - base.latencyMs.p50);
     },
   },
   { title: 'p99 ms', numeric: true, value: (r) => formatMs(r.phase.latencyMs.p99) },
   { title: 'turn loss', numeric: true, value: (r) => formatPct(r.phase.rates.turnLoss) },
   { title: 'stale', numeric: true, value: (r) => String(r.phase.turns.stale) },
   { title: 'diverged', numeric: true, value: (r) => String(r.phase.turns.diverged) },
-  { title: 'errors', numeric: true, value: (r) => `${r.phase.turns.fail + r.phase.turns.info} (${formatPct(r.phase.rates.errors)})` },
+  {
+    title: 'errors',
+    numeric: true,
+    value: (r) => `${r.phase.turns.fail + r.phase.turns.info} (${formatPct(r.phase.rates.errors)})`,
+  },
   { title: 'err max ms', numeric: true, value: (r) => (r.phase.failedMs.count ? formatMs(r.phase.failedMs.max) : '') },
   {
     title: 'ctx lost',
@@ -117,6 +109,9 @@ export function phaseRows(backends: readonly BackendResult[]): PhaseRow[] {
 /** Notes under the per-phase table. */
 export function phaseFootnotes(): string[] {
   return [
-    'Phases by intended send time. Δp50: against the backend\'s baseline. err max: slowest failed turn. ctx lost: conversations running when the fault hit that lost context after it. recovered: from the fault\'s end (or moment) to the first second whose intact rate and p99 are back in the baseline\'s band; never: not within the run.',
+    "Phases by intended send time. Δp50: against the backend's baseline. err max: slowest failed turn. " +
+      'ctx lost: conversations running when the fault hit that lost context after it. ' +
+      "recovered: from the fault's end (or moment) to the first second whose intact rate and p99 are back " +
+      "in the baseline's band; never: not within the run.",
   ];
 }

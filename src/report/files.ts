@@ -8,12 +8,20 @@ import { EnvironmentError, messageOf } from '../errors.js';
 
 /** `reports/<scenario>-<timestamp>` under `root`, with -2, -3… if that folder exists already. */
 export function createRunFolder(root: string, scenarioName: string, at: Date): string {
-  const slug = scenarioName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run';
-  const stamp = at.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const slug =
+    scenarioName
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'run';
+  const stamp = at
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   try {
     mkdirSync(root, { recursive: true });
   } catch (err) {
-    throw new EnvironmentError(`cannot create the reports folder ${root}: ${messageOf(err)}`);
+    throw new EnvironmentError(`cannot create the reports folder ${root}: ${messageOf(err)}`, { cause: err });
   }
   for (let n = 1; ; n++) {
     const dir = join(root, `${slug}-${stamp}${n === 1 ? '' : `-${n}`}`);
@@ -21,7 +29,8 @@ export function createRunFolder(root: string, scenarioName: string, at: Date): s
       mkdirSync(dir);
       return dir;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new EnvironmentError(`cannot create ${dir}: ${messageOf(err)}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new EnvironmentError(`cannot create ${dir}: ${messageOf(err)}`, { cause: err });
     }
   }
 }
@@ -34,6 +43,6 @@ export function writeFileAtomic(path: string, data: string): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new EnvironmentError(`cannot write ${path}: ${messageOf(err)}`);
+    throw new EnvironmentError(`cannot write ${path}: ${messageOf(err)}`, { cause: err });
   }
 }

@@ -3,11 +3,12 @@
  * never loaded from anywhere). It reads the embedded data and draws the charts with uPlot; every
  * string it shows goes through uPlot's text nodes or textContent, never innerHTML.
  */
-export const HTML_APP = String.raw`
+export const HTML_APP = `
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('sessbench-data').textContent);
-  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e',
+    '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
   var colour = function (i) { return palette[i % palette.length]; };
 
   function width(el) { return Math.max(260, Math.min(1100, el.clientWidth || 800)); }
@@ -50,7 +51,9 @@ export const HTML_APP = String.raw`
     data.backends.forEach(function (b, i) {
       pick.forEach(function (p) {
         columns.push(xs.map(function (t) { var s = b.series[t]; return s ? p.get(s) : null; }));
-        series.push({ label: b.label + (p.suffix || ''), stroke: colour(i), width: p.width || 1.5, dash: p.dash, spanGaps: false });
+        series.push({
+          label: b.label + (p.suffix || ''), stroke: colour(i), width: p.width || 1.5, dash: p.dash, spanGaps: false,
+        });
       });
     });
     track(new uPlot({
@@ -80,7 +83,8 @@ export const HTML_APP = String.raw`
     if (!el || data.spectrum.percentiles.length === 0) return;
     var xs = data.spectrum.percentiles.map(function (p) { return 1 / (1 - p / 100); });
     var columns = [xs];
-    var series = [{ label: 'percentile', value: function (u, v) { return v == null ? '' : (100 - 100 / v).toFixed(3) + '%'; } }];
+    var pct = function (v) { return v == null ? '' : String(Math.round((100 - 100 / v) * 1000) / 1000) + '%'; };
+    var series = [{ label: 'percentile', value: function (u, v) { return pct(v); } }];
     data.spectrum.backends.forEach(function (b, i) {
       columns.push(b.values);
       series.push({ label: b.label, stroke: colour(i), width: 1.5 });
@@ -95,7 +99,7 @@ export const HTML_APP = String.raw`
           label: 'percentile',
           // Ticks at 0, 50, 90, 99, 99.9 … % only: 1 / (1 - p) is 1, 2, 10, 100, 1000 …
           splits: function () { return [1, 2, 10, 100, 1000, 10000, 100000]; },
-          values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : String(Math.round((100 - 100 / v) * 1000) / 1000) + '%'; }); },
+          values: function (u, vals) { return vals.map(pct); },
         },
         { label: 'ms (log)' },
       ],
@@ -114,12 +118,26 @@ export const HTML_APP = String.raw`
       title: 'Redis reads and writes per turn',
       width: width(el),
       height: 240,
-      scales: { x: { time: false, range: [-0.6, xs.length - 0.4] }, y: { range: function (u, min, max) { return [0, Math.max(1.2, max * 1.1)]; } } },
-      axes: [{ values: function (u, vals) { return vals.map(function (v) { return data.redis.labels[v] === undefined || v % 1 ? '' : data.redis.labels[v]; }); }, splits: function () { return xs; } }, { label: 'per turn' }],
+      scales: {
+        x: { time: false, range: [-0.6, xs.length - 0.4] },
+        y: { range: function (u, min, max) { return [0, Math.max(1.2, max * 1.1)]; } },
+      },
+      axes: [
+        {
+          values: function (u, vals) {
+            return vals.map(function (v) { return data.redis.labels[v] === undefined || v % 1 ? '' : data.redis.labels[v]; });
+          },
+          splits: function () { return xs; },
+        },
+        { label: 'per turn' },
+      ],
       series: [
         { label: 'backend', value: function (u, v) { return data.redis.labels[v] || ''; } },
         { label: 'reads', fill: 'rgba(31,119,180,0.7)', stroke: '#1f77b4', paths: bars, points: { show: false } },
-        { label: 'writes', fill: 'rgba(255,127,14,0.7)', stroke: '#ff7f0e', paths: uPlot.paths.bars({ size: [0.3, 60], align: 1 }), points: { show: false } },
+        {
+          label: 'writes', fill: 'rgba(255,127,14,0.7)', stroke: '#ff7f0e',
+          paths: uPlot.paths.bars({ size: [0.3, 60], align: 1 }), points: { show: false },
+        },
       ],
     }, [xs, data.redis.reads, data.redis.writes], el), el);
   })();

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import hdr from 'hdr-histogram-js';
-import type { BackendResult, RunResults } from '../run/results.js';
+import type { BackendResult, RunResults } from '../results/schema.js';
 import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
 import { HTML_APP } from './html-app.js';
-import { formatMetric } from './junit.js';
+import { formatMetric } from './format.js';
 import type { Reporter } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -32,7 +32,10 @@ export function htmlEscape(s: string): string {
 
 /** JSON that is safe inside <script>: no "<" can close the element or open a comment. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
@@ -61,7 +64,10 @@ function chartData(r: RunResults) {
   const redisBackends = r.backends.filter((b) => b.redis);
   return {
     backends: r.backends.map((b) => ({ label: b.label, series: b.series })),
-    faults: r.faults.map((f) => ({ startSec: f.atMs / 1000 - warmupSec, endSec: f.endMs === null ? null : f.endMs / 1000 - warmupSec })),
+    faults: r.faults.map((f) => ({
+      startSec: f.atMs / 1000 - warmupSec,
+      endSec: f.endMs === null ? null : f.endMs / 1000 - warmupSec,
+    })),
     spectrum: spectrum(r.backends),
     redis: {
       labels: redisBackends.map((b) => b.label),
@@ -71,7 +77,11 @@ function chartData(r: RunResults) {
   };
 }
 
-function table<R>(columns: readonly { title: string; numeric: boolean; value(r: R): string }[], rows: readonly R[], rowClass?: (r: R) => string): string {
+function table<R>(
+  columns: readonly { title: string; numeric: boolean; value(r: R): string }[],
+  rows: readonly R[],
+  rowClass?: (r: R) => string,
+): string {
   const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${htmlEscape(c.title)}</th>`).join('');
   const body = rows
     .map((r) => {
@@ -143,8 +153,14 @@ function render(r: RunResults): string {
   for (const n of footnotes(r.backends)) parts.push(`<p class="note">${htmlEscape(n)}</p>`);
   if (rows.length > 0) {
     parts.push('<h2>Phases</h2><ul class="note">');
-    for (const f of r.faults) parts.push(`<li>${htmlEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${htmlEscape(f.target)})</li>`);
-    parts.push('</ul>', table(PHASE_COLUMNS, rows, (x) => (x.phase.kind === 'fault' ? 'fault' : '')));
+    for (const f of r.faults)
+      parts.push(
+        `<li>${htmlEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${htmlEscape(f.target)})</li>`,
+      );
+    parts.push(
+      '</ul>',
+      table(PHASE_COLUMNS, rows, (x) => (x.phase.kind === 'fault' ? 'fault' : '')),
+    );
     for (const n of phaseFootnotes()) parts.push(`<p class="note">${htmlEscape(n)}</p>`);
   }
   if (r.thresholds.length > 0) {
@@ -166,7 +182,8 @@ function render(r: RunResults): string {
   }
   parts.push('<h2>Charts</h2>');
   if (r.faults.length) parts.push('<p class="note">Shaded: fault windows.</p>');
-  for (const id of ['throughput', 'latency', 'events', 'spectrum']) parts.push(`<div class="chart" id="chart-${id}"></div>`);
+  for (const id of ['throughput', 'latency', 'events', 'spectrum'])
+    parts.push(`<div class="chart" id="chart-${id}"></div>`);
   if (r.backends.some((b) => b.redis)) parts.push('<div class="chart" id="chart-redis"></div>');
   parts.push('</main>');
   return `<!doctype html>

@@ -1,4 +1,4 @@
-import type { RunResults } from '../run/results.js';
+import type { RunResults } from '../results/schema.js';
 import type { Reporter } from './types.js';
 
 /** results.json: the canonical results, the contract every other view is rendered from. */

@@ -3,34 +3,21 @@
  * CI's test view shows each threshold; a failure carries the observed value against the expected.
  * A run without thresholds has one passing case per backend that ran.
  */
-import { METRICS } from '../metrics/names.js';
-import type { RunResults } from '../run/results.js';
+import type { RunResults } from '../results/schema.js';
 import type { Reporter } from './types.js';
-import { formatBytes, formatMs, formatPct } from './columns.js';
+import { formatMetric } from './format.js';
 
 /** XML 1.0 text: escape markup and drop characters XML can't hold. */
 export function xmlEscape(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 cannot hold are what this removes.
+  const xmlChars = /[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu;
   return s
-    .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd]/gu, '')
+    .replace(xmlChars, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
-}
-
-/** A metric value written in its own unit. */
-export function formatMetric(metric: keyof typeof METRICS, value: number): string {
-  switch (METRICS[metric].kind) {
-    case 'duration':
-      return `${formatMs(value)}ms`;
-    case 'ratio':
-      return formatPct(value).replace(' ', '');
-    case 'bytes':
-      return formatBytes(value);
-    default:
-      return String(Math.round(value * 1000) / 1000);
-  }
 }
 
 function render(results: RunResults): string {
@@ -47,10 +34,15 @@ function render(results: RunResults): string {
         `${t.backend}: ${t.metric}${t.phase ? ` in phase ${t.phase}` : ''} was ${observed}; the threshold is ${t.threshold}`,
       )}</failure>`;
     }
-    cases.push(`    <testcase classname="${xmlEscape(`sessbench.${t.backend}`)}" name="${xmlEscape(name)}" time="0">${body}</testcase>`);
+    cases.push(
+      `    <testcase classname="${xmlEscape(`sessbench.${t.backend}`)}" name="${xmlEscape(name)}" time="0">${body}</testcase>`,
+    );
   }
   if (results.thresholds.length === 0) {
-    for (const b of results.backends) cases.push(`    <testcase classname="${xmlEscape(`sessbench.${b.label}`)}" name="run completed" time="${b.durationMs / 1000}"></testcase>`);
+    for (const b of results.backends)
+      cases.push(
+        `    <testcase classname="${xmlEscape(`sessbench.${b.label}`)}" name="run completed" time="${b.durationMs / 1000}"></testcase>`,
+      );
   }
   const tests = cases.length;
   const suite = xmlEscape(results.scenario.name);

@@ -2,9 +2,9 @@
  * report.md: the comparison table in Markdown, shaped like the tables in the source articles
  * (strategy, latency, session loss, …), followed by the run's facts.
  */
-import type { RunResults } from '../run/results.js';
+import type { RunResults } from '../results/schema.js';
 import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
-import { formatMetric } from './junit.js';
+import { formatMetric } from './format.js';
 import type { Reporter } from './types.js';
 
 /**
@@ -30,9 +30,15 @@ export function renderMarkdown(results: RunResults): string {
   if (rows.length > 0) {
     out.push('## Faults', '');
     for (const f of results.faults) {
-      out.push(`- ${mdEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end of the run' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${mdEscape(f.target)})`);
+      out.push(
+        `- ${mdEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end of the run' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${mdEscape(f.target)})`,
+      );
     }
-    out.push('', `| ${PHASE_COLUMNS.map((c) => c.title).join(' | ')} |`, `|${PHASE_COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`);
+    out.push(
+      '',
+      `| ${PHASE_COLUMNS.map((c) => c.title).join(' | ')} |`,
+      `|${PHASE_COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`,
+    );
     for (const r of rows) out.push(`| ${PHASE_COLUMNS.map((c) => mdEscape(c.value(r))).join(' | ')} |`);
     out.push('');
     for (const n of phaseFootnotes()) out.push(`${mdEscape(n)}  `);
@@ -40,10 +46,17 @@ export function renderMarkdown(results: RunResults): string {
   }
   if (results.thresholds.length > 0) {
     const failed = results.thresholds.filter((t) => !t.ok).length;
-    out.push('## Thresholds', '', failed ? `**${failed} of ${results.thresholds.length} failed.**` : `All ${results.thresholds.length} passed.`, '');
+    out.push(
+      '## Thresholds',
+      '',
+      failed ? `**${failed} of ${results.thresholds.length} failed.**` : `All ${results.thresholds.length} passed.`,
+      '',
+    );
     out.push('| backend | metric | phase | threshold | observed | verdict |', '|---|---|---|---|---:|---|');
     for (const t of results.thresholds) {
-      out.push(`| ${mdEscape(t.backend)} | ${t.metric} | ${t.phase ? mdEscape(t.phase) : 'run'} | ${mdEscape(t.threshold)} | ${mdEscape(formatMetric(t.metric, t.observed))} | ${t.ok ? 'pass' : '**FAIL**'} |`);
+      out.push(
+        `| ${mdEscape(t.backend)} | ${t.metric} | ${t.phase ? mdEscape(t.phase) : 'run'} | ${mdEscape(t.threshold)} | ${mdEscape(formatMetric(t.metric, t.observed))} | ${t.ok ? 'pass' : '**FAIL**'} |`,
+      );
     }
     out.push('');
   }
@@ -54,7 +67,9 @@ export function renderMarkdown(results: RunResults): string {
   out.push(`- Scenario: \`${results.scenarioFile.replace(/`/g, "'")}\`, seed ${results.seed}`);
   out.push(`- Cluster: ${s.cluster.instances} instances, routing ${s.cluster.routing}, transport ${s.load.transport}`);
   out.push(`- Started ${results.startedAt}, finished ${results.finishedAt}`);
-  out.push(`- Machine: ${mdEscape(env.cpuModel)} × ${env.cpuCount}, ${env.platform}, Node ${env.node}, Redis ${env.redisVersion ?? 'not used'} (${env.redisMode})`);
+  out.push(
+    `- Machine: ${mdEscape(env.cpuModel)} × ${env.cpuCount}, ${env.platform}, Node ${env.node}, Redis ${env.redisVersion ?? 'not used'} (${env.redisMode})`,
+  );
   out.push(`- sessbench ${results.tool.version}, results schema ${results.schemaVersion}`);
   if (results.warnings.length) {
     out.push('', '## Warnings', '');

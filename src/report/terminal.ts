@@ -2,12 +2,13 @@
  * The comparison table for the terminal, and with faults the per-phase table. Colour through
  * chalk, which honours NO_COLOR, FORCE_COLOR and a non-TTY stream on its own.
  */
+import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
-import type { RunResults } from '../run/results.js';
+import type { RunResults } from '../results/schema.js';
 import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
 
 // Display width of a cell, ignoring ANSI colour codes.
-const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+const width = (s: string) => stripVTControlCharacters(s).length;
 
 /** Aligned columns; `colour` may wrap a finished (padded) cell. */
 function table<R>(
@@ -42,7 +43,12 @@ export function renderTerminal(results: RunResults): string {
   const rows = phaseRows(results.backends);
   if (rows.length > 0) {
     lines.push('');
-    lines.push(chalk.bold('Faults: ') + results.faults.map((f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`).join('; '));
+    lines.push(
+      chalk.bold('Faults: ') +
+        results.faults
+          .map((f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`)
+          .join('; '),
+    );
     lines.push(
       ...table(PHASE_COLUMNS, rows, (r, col, cell) => {
         if (col === 0) return chalk.cyan(cell);

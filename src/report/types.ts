@@ -3,7 +3,7 @@
  * by format name in registry.ts (as k6's outputs are). A reporter never reads anything but the
  * results, so `sessbench report` can rebuild any view from results.json alone.
  */
-import type { RunResults } from '../run/results.js';
+import type { RunResults } from '../results/schema.js';
 
 export interface Reporter {
   /** Format name for `--format`. */

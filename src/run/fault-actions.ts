@@ -6,11 +6,11 @@
  * does nothing.
  */
 import type { RedisServer } from '../cluster/redis.js';
-import type { Router } from '../cluster/routing.js';
+import type { Router } from '../driver/routing.js';
 import type { FaultTarget, PlannedFault } from '../faults/plan.js';
 import type { TcpProxy } from '../faults/proxy.js';
 import type { FaultActions } from '../faults/timeline.js';
-import type { Cluster } from './cluster.js';
+import type { Cluster } from '../cluster/cluster.js';
 
 export class ClusterFaults implements FaultActions {
   private readonly toxics = new Map<number, { proxy: TcpProxy; id: number }[]>();
@@ -32,7 +32,10 @@ export class ClusterFaults implements FaultActions {
   /** Tell the balancer after the detection delay; a newer change replaces a pending one. */
   private notice(index: number, alive: boolean): void {
     clearTimeout(this.detection.get(index));
-    this.detection.set(index, setTimeout(() => this.router.setAlive(index, alive), this.detectAfterMs));
+    this.detection.set(
+      index,
+      setTimeout(() => this.router.setAlive(index, alive), this.detectAfterMs),
+    );
   }
 
   private instance(target: FaultTarget) {
@@ -44,7 +47,10 @@ export class ClusterFaults implements FaultActions {
     const a = f.action;
     switch (a.kind) {
       case 'toxic':
-        this.toxics.set(f.index, this.proxies(f.resolvedTarget).map((proxy) => ({ proxy, id: proxy.addToxic(a.toxic) })));
+        this.toxics.set(
+          f.index,
+          this.proxies(f.resolvedTarget).map((proxy) => ({ proxy, id: proxy.addToxic(a.toxic) })),
+        );
         return;
       case 'kill': {
         const { index, inst } = this.instance(f.resolvedTarget);
@@ -68,8 +74,6 @@ export class ClusterFaults implements FaultActions {
       }
       case 'restart':
         if (this.cluster.redisProxy) await this.redis!.restart();
-        return;
-      case 'partition':
         return;
     }
   }

@@ -5,12 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { type Document, LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
 import type * as z from 'zod';
-import { backendNames, getBackend } from '../backends/registry.js';
-import { resolveThresholds } from '../gates/thresholds.js';
+import { backendNames, backends } from '../backends/registry.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
-import { faultProblems } from '../faults/plan.js';
+import { type FaultSpec, faultProblems, faultSchema, resolveFault } from '../faults/schema.js';
+import { resolveThresholds } from '../gates/thresholds.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { faultSchema } from './fault-schema.js';
 import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
 
 type Path = (string | number)[];
@@ -37,24 +36,29 @@ function show(v: unknown): string {
 
 /** The object shape a zod schema has at a path, unwrapping defaults, optionals, pipes and arrays. */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let s: any = schema;
+  // Zod's own definition tree, as far as this walk reads it.
+  type Def = { type?: string; innerType?: Node; in?: Node; element?: Node; shape?: Record<string, Node> };
+  type Node = { _zod?: { def?: Def } };
+  let s: Node | undefined = schema as unknown as Node;
   const unwrap = () => {
     for (;;) {
-      const t = s?._zod?.def?.type;
-      if (t === 'optional' || t === 'default' || t === 'prefault' || t === 'nullable') s = s._zod.def.innerType;
-      else if (t === 'pipe') s = s._zod.def.in;
+      const def: Def | undefined = s?._zod?.def;
+      if (def?.type === 'optional' || def?.type === 'default' || def?.type === 'prefault' || def?.type === 'nullable')
+        s = def.innerType;
+      else if (def?.type === 'pipe') s = def.in;
       else return;
     }
   };
   unwrap();
   for (const p of path) {
-    const t = s?._zod?.def?.type;
-    if (t === 'array' && typeof p === 'number') s = s._zod.def.element;
-    else if (t === 'object') s = s._zod.def.shape[p as string];
+    const def: Def | undefined = s?._zod?.def;
+    if (def?.type === 'array' && typeof p === 'number') s = def.element;
+    else if (def?.type === 'object') s = def.shape?.[p as string];
     else return [];
     unwrap();
   }
-  return s?._zod?.def?.type === 'object' ? Object.keys(s._zod.def.shape) : [];
+  const def: Def | undefined = s?._zod?.def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
 class Positions {
@@ -81,7 +85,8 @@ class Positions {
     const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path as Path, true);
     if (isMap(map)) {
       for (const pair of map.items) {
-        if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return this.at(pair.key.range[0]);
+        if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range)
+          return this.at(pair.key.range[0]);
       }
     }
     return this.value(path);
@@ -91,9 +96,12 @@ class Positions {
 function describeIssue(iss: z.core.$ZodIssue): string {
   switch (iss.code) {
     case 'invalid_type':
-      return iss.input === undefined ? `required, but missing (expected ${iss.expected})` : `expected ${iss.expected}, got ${show(iss.input)}`;
+      return iss.input === undefined
+        ? `required, but missing (expected ${iss.expected})`
+        : `expected ${iss.expected}, got ${show(iss.input)}`;
     case 'too_small':
-      if (iss.origin === 'array') return `expected at least ${iss.minimum} item${iss.minimum === 1 ? '' : 's'}, got ${show(iss.input)}`;
+      if (iss.origin === 'array')
+        return `expected at least ${iss.minimum} item${iss.minimum === 1 ? '' : 's'}, got ${show(iss.input)}`;
       if (iss.origin === 'string') return `expected at least ${iss.minimum} characters`;
       return `expected a number ${iss.inclusive ? '>=' : '>'} ${iss.minimum}, got ${show(iss.input)}`;
     case 'too_big':
@@ -102,7 +110,8 @@ function describeIssue(iss: z.core.$ZodIssue): string {
     case 'invalid_value': {
       const values = iss.values.map((v) => JSON.stringify(v));
       const hint = typeof iss.input === 'string' ? didYouMean(iss.input, iss.values.map(String)) : '';
-      return `expected ${values.length === 1 ? values[0] : `one of ${values.join(' | ')}`}, got ${show(iss.input)}${hint}`;
+      const expected = values.length === 1 ? values[0] : `one of ${values.join(' | ')}`;
+      return `expected ${expected}, got ${show(iss.input)}${hint}`;
     }
     case 'invalid_format':
       return `${iss.message}, got ${show(iss.input)}`;
@@ -127,7 +136,11 @@ function collect(
       const known = keysAt(schema, iss.path);
       for (const key of iss.keys) {
         const p = pos.key(path, key);
-        out.push({ ...p, path: formatPath([...path, key]), message: `unknown key${didYouMean(key, known)}; expected one of ${known.join(', ')}` });
+        out.push({
+          ...p,
+          path: formatPath([...path, key]),
+          message: `unknown key${didYouMean(key, known)}; expected one of ${known.join(', ')}`,
+        });
       }
       continue;
     }
@@ -136,15 +149,26 @@ function collect(
   }
 }
 
-function resolveBackends(entries: unknown[], pos: Positions, out: ScenarioIssue[]): BackendSpec[] {
-  const specs: BackendSpec[] = [];
+/** Each backend entry checked against its own backend's options; with whether it uses Redis. */
+function resolveBackends(
+  entries: unknown[],
+  pos: Positions,
+  out: ScenarioIssue[],
+): { spec: BackendSpec; usesRedis: boolean }[] {
+  const specs: { spec: BackendSpec; usesRedis: boolean }[] = [];
   entries.forEach((entry, i) => {
     const isObj = typeof entry === 'object' && entry !== null;
     if (isObj ? typeof (entry as { backend?: unknown }).backend !== 'string' : typeof entry !== 'string') return;
     const name = isObj ? (entry as { backend: string }).backend : (entry as string);
     const path = isObj ? ['backends', i, 'backend'] : ['backends', i];
     if (!backendNames.includes(name as never)) {
-      out.push({ ...pos.value(path), path: formatPath(path), message: `unknown backend ${show(name)}${didYouMean(name, backendNames)}; expected one of ${backendNames.join(', ')}` });
+      out.push({
+        ...pos.value(path),
+        path: formatPath(path),
+        message:
+          `unknown backend ${show(name)}${didYouMean(name, backendNames)}; ` +
+          `expected one of ${backendNames.join(', ')}`,
+      });
       return;
     }
     const schema = backendEntrySchema(name);
@@ -153,11 +177,29 @@ function resolveBackends(entries: unknown[], pos: Positions, out: ScenarioIssue[
     if (!parsed.success) return;
     const { backend, label, ...options } = parsed.data as { backend: string; label?: string } & Record<string, unknown>;
     const spec = { backend, label: label ?? backend, options };
-    if (specs.some((s) => s.label === spec.label)) {
-      out.push({ ...pos.value(['backends', i]), path: formatPath(['backends', i]), message: `backend label "${spec.label}" is used twice; give each variant its own \`label\`` });
+    if (specs.some((s) => s.spec.label === spec.label)) {
+      out.push({
+        ...pos.value(['backends', i]),
+        path: formatPath(['backends', i]),
+        message: `backend label "${spec.label}" is used twice; give each variant its own \`label\``,
+      });
       return;
     }
-    specs.push(spec);
+    specs.push({ spec, usesRedis: backends[name as keyof typeof backends].usesRedis });
+  });
+  return specs;
+}
+
+/** Every fault entry that is well-formed on its own, checked as a whole and resolved. */
+function resolveFaults(entries: unknown, instances: number, pos: Positions, out: ScenarioIssue[]): FaultSpec[] {
+  const specs: FaultSpec[] = [];
+  (Array.isArray(entries) ? entries : []).forEach((entry, i) => {
+    const f = faultSchema.safeParse(entry);
+    if (!f.success) return;
+    const problems = faultProblems(f.data, instances);
+    for (const p of problems)
+      out.push({ ...pos.key(['faults', i], p.key), path: formatPath(['faults', i, p.key]), message: p.message });
+    if (problems.length === 0) specs.push(resolveFault(f.data));
   });
   return specs;
 }
@@ -172,44 +214,52 @@ export function parseScenario(text: string, file: string): Scenario {
     line: e.linePos?.[0].line ?? 1,
     col: e.linePos?.[0].col ?? 1,
     path: '',
-    message: `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}${i === 0 ? hint : ''}`,
+    message:
+      `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` + (i === 0 ? hint : ''),
   }));
   if (issues.length) throw new ScenarioError(file, issues);
   const pos = new Positions(doc, lines);
   const value: unknown = doc.toJS();
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ScenarioError(file, [{ ...pos.value([]), path: '', message: `expected a mapping with name, backends, cluster and load, got ${show(value)}` }]);
+    throw new ScenarioError(file, [
+      {
+        ...pos.value([]),
+        path: '',
+        message: `expected a mapping with name, backends, cluster and load, got ${show(value)}`,
+      },
+    ]);
   }
   const result = ScenarioSchema.safeParse(value, { reportInput: true });
   collect(result, ScenarioSchema, [], pos, issues);
   // Backend entries of the wrong shape were reported by the schema; the rest are checked against
   // their own backend's options here, with indexes kept as in the file.
   const rawBackends = (value as { backends?: unknown }).backends;
-  const specs = resolveBackends(rawBackends === undefined ? [...backendNames] : Array.isArray(rawBackends) ? rawBackends : [], pos, issues);
-  // Cross-field checks of every fault entry that is well-formed on its own.
+  const specs = resolveBackends(
+    rawBackends === undefined ? [...backendNames] : Array.isArray(rawBackends) ? rawBackends : [],
+    pos,
+    issues,
+  );
   const raw = value as { faults?: unknown; cluster?: { instances?: unknown } };
   const instances = result.success ? result.data.cluster.instances : Number(raw.cluster?.instances) || 4;
-  (Array.isArray(raw.faults) ? raw.faults : []).forEach((entry, i) => {
-    const f = faultSchema.safeParse(entry);
-    if (!f.success) return;
-    for (const p of faultProblems(f.data, instances)) {
-      issues.push({ ...pos.key(['faults', i], p.key), path: formatPath(['faults', i, p.key]), message: p.message });
-    }
-  });
-  if (result.success) {
-    const labels = specs.map((b) => ({ label: b.label, usesRedis: getBackend(b.backend)!.usesRedis }));
-    for (const p of resolveThresholds(result.data.thresholds, labels, result.data.faults).problems) {
-      const path = ['thresholds', ...p.path];
-      const last = path[path.length - 1];
-      const at = typeof last === 'string' && p.path.length <= 2 ? pos.key(path.slice(0, -1), last) : pos.value(path);
-      issues.push({ ...at, path: formatPath(path), message: p.message });
-    }
+  const faults = resolveFaults(raw.faults, instances, pos, issues);
+  if (!result.success || issues.length) throw sorted(file, issues);
+  const labels = specs.map((b) => ({ label: b.spec.label, usesRedis: b.usesRedis }));
+  const thresholds = resolveThresholds(result.data.thresholds, labels, faults);
+  for (const p of thresholds.problems) {
+    const path = ['thresholds', ...p.path];
+    const last = path[path.length - 1];
+    const at = typeof last === 'string' && p.path.length <= 2 ? pos.key(path.slice(0, -1), last) : pos.value(path);
+    issues.push({ ...at, path: formatPath(path), message: p.message });
   }
-  if (issues.length || !result.success) {
-    issues.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new ScenarioError(file, issues);
-  }
-  return { ...result.data, backends: specs };
+  if (issues.length) throw sorted(file, issues);
+  return { ...result.data, backends: specs.map((b) => b.spec), faults, thresholds: thresholds.specs };
+}
+
+function sorted(file: string, issues: ScenarioIssue[]): ScenarioError {
+  return new ScenarioError(
+    file,
+    [...issues].sort((a, b) => a.line - b.line || a.col - b.col),
+  );
 }
 
 /** Read and validate a scenario file. */
@@ -219,7 +269,14 @@ export async function loadScenario(file: string): Promise<Scenario> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, [{ line: 0, col: 0, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(err)})` }]);
+    throw new ScenarioError(file, [
+      {
+        line: 0,
+        col: 0,
+        path: '',
+        message: code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(err)})`,
+      },
+    ]);
   }
   return parseScenario(text, file);
 }

@@ -7,8 +7,9 @@
  */
 import * as z from 'zod';
 import { backendNames, backends } from '../backends/registry.js';
-import { faultSchema } from './fault-schema.js';
-import { bytes, bytesRange, countRange, distribution, durationMs, durationRange, int } from './fields.js';
+import { type FaultSpec, faultSchema } from '../faults/schema.js';
+import type { ThresholdSpec } from '../gates/thresholds.js';
+import { bytes, bytesRange, countRange, distribution, durationMs, durationRange, int } from '../util/fields.js';
 
 const serviceSchema = z
   .strictObject({
@@ -78,15 +79,24 @@ const backendEntry = z.union([z.string(), z.looseObject({ backend: z.string() })
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1).max(120).describe('Names the run and its report folder.'),
   description: z.string().optional(),
-  seed: int(0).max(2 ** 31 - 1).optional().describe('Seed of every random choice; random and printed when absent.'),
-  backends: z.array(backendEntry).min(1).prefault([...backendNames]).describe('Backends to compare, in order.'),
+  seed: int(0)
+    .max(2 ** 31 - 1)
+    .optional()
+    .describe('Seed of every random choice; random and printed when absent.'),
+  backends: z
+    .array(backendEntry)
+    .min(1)
+    .prefault([...backendNames])
+    .describe('Backends to compare, in order.'),
   cluster: clusterSchema.prefault({}),
   load: loadSchema,
-  faults: z.array(faultSchema).default([]).describe('Faults on the run\'s timeline; every backend gets the same ones.'),
+  faults: z.array(faultSchema).default([]).describe("Faults on the run's timeline; every backend gets the same ones."),
   thresholds: z
     .record(z.string(), z.record(z.string(), thresholdValue))
     .default({})
-    .describe('Pass/fail criteria per backend label (or "*"): { "latency.p99": "< 300ms", "errors{phase:fault}": "< 5%" }.'),
+    .describe(
+      'Pass/fail criteria per backend label (or "*"): { "latency.p99": "< 300ms", "errors{phase:fault}": "< 5%" }.',
+    ),
 });
 
 type Parsed = z.output<typeof ScenarioSchema>;
@@ -101,23 +111,33 @@ export interface BackendSpec {
 }
 
 /** A validated scenario, every value resolved. */
-export interface Scenario extends Omit<Parsed, 'backends'> {
+export type Scenario = Omit<Parsed, 'backends' | 'faults' | 'thresholds'> & {
   backends: BackendSpec[];
-}
+  /** Every fault entry resolved to its action (targets are drawn by the run's plan). */
+  faults: FaultSpec[];
+  /** Every threshold condition resolved, per backend label or "*". */
+  thresholds: ThresholdSpec[];
+};
 
 /** Strict schema of a backend entry given as a mapping, built from the backend's option shape. */
 export function backendEntrySchema(name: string) {
   const def = backends[name as keyof typeof backends];
   return z.strictObject({
     backend: z.literal(name),
-    label: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1..40 letters, digits, ".", "_" or "-"').optional(),
+    label: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1..40 letters, digits, ".", "_" or "-"')
+      .optional(),
     ...def.options,
   });
 }
 
 /** JSON Schema of the scenario file (input form), for editor completion. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const entry = z.union([z.enum(backendNames as [string, ...string[]]), ...backendNames.map((n) => backendEntrySchema(n))]);
+  const entry = z.union([
+    z.enum(backendNames as [string, ...string[]]),
+    ...backendNames.map((n) => backendEntrySchema(n)),
+  ]);
   const full = ScenarioSchema.extend({ backends: z.array(entry).min(1).optional() });
   return {
     ...z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }),

@@ -5,9 +5,24 @@
  */
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, type LoadHint, type SessionStore, StoreError, type TurnRecord } from '../backends/types.js';
+import { messageOf } from '../errors.js';
 import {
-  SESSION_COOKIE, VERSION_COOKIE, isSessionIdShape, newSessionId, parseCookieHeader, setCookie, signVersion, verifyVersion,
+  ConflictError,
+  type LoadHint,
+  type Session,
+  type SessionStore,
+  StoreError,
+  type TurnRecord,
+} from '../backends/types.js';
+import {
+  SESSION_COOKIE,
+  VERSION_COOKIE,
+  isSessionIdShape,
+  newSessionId,
+  parseCookieHeader,
+  setCookie,
+  signVersion,
+  verifyVersion,
 } from './cookies.js';
 import { type ErrorReply, MAX_MODEL_MS, MAX_TURN_ID_LENGTH, type TurnReply, type TurnRequest } from './protocol.js';
 
@@ -27,7 +42,10 @@ export interface ServiceConfig {
 const CAS_ATTEMPTS = 4;
 
 class HttpFailure extends Error {
-  constructor(readonly status: number, readonly body: ErrorReply) {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorReply,
+  ) {
     super(body.reason);
   }
 }
@@ -42,11 +60,16 @@ interface TurnOutcome {
 }
 
 /** One turn against the store; throws HttpFailure for store failures and conflicts. */
-export async function runTurn(cfg: ServiceConfig, cookieSessionId: string | undefined, hint: LoadHint, req: TurnRequest): Promise<TurnOutcome> {
+export async function runTurn(
+  cfg: ServiceConfig,
+  cookieSessionId: string | undefined,
+  hint: LoadHint,
+  req: TurnRequest,
+): Promise<TurnOutcome> {
   let sessionId = cookieSessionId;
   const reply = REPLY_SOURCE.slice(0, cfg.replyBytes);
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    let session;
+    let session: Session | undefined;
     try {
       session = sessionId ? await cfg.store.load(sessionId, attempt === 0 ? hint : { forceRemote: true }) : undefined;
     } catch (err) {
@@ -70,16 +93,29 @@ export async function runTurn(cfg: ServiceConfig, cookieSessionId: string | unde
       sessionId: sessionId!,
       version,
       reply: {
-        turnId: req.turnId, created, version: base.version, context: base.turns.map((t) => t.id), instance: cfg.instanceIndex, reply,
+        turnId: req.turnId,
+        created,
+        version: base.version,
+        context: base.turns.map((t) => t.id),
+        instance: cfg.instanceIndex,
+        reply,
       },
     };
   }
-  throw new HttpFailure(503, { error: 'conflict', reason: `session kept changing under ${CAS_ATTEMPTS} attempts to save it`, phase: 'write' });
+  throw new HttpFailure(503, {
+    error: 'conflict',
+    reason: `session kept changing under ${CAS_ATTEMPTS} attempts to save it`,
+    phase: 'write',
+  });
 }
 
 function storeFailure(err: unknown, phase: 'read' | 'write'): HttpFailure {
-  const reason = err instanceof StoreError || err instanceof Error ? err.message : String(err);
-  return new HttpFailure(503, { error: 'store_unavailable', reason, phase: err instanceof StoreError ? err.phase : phase });
+  const reason = messageOf(err);
+  return new HttpFailure(503, {
+    error: 'store_unavailable',
+    reason,
+    phase: err instanceof StoreError ? err.phase : phase,
+  });
 }
 
 /** Parse and check a turn request body; throws HttpFailure(400). */
@@ -95,9 +131,13 @@ export function parseTurnRequest(text: string): TurnRequest {
     throw new HttpFailure(400, { error: 'bad_request', reason: 'body must be a JSON object' });
   }
   if (typeof v.turnId !== 'string' || v.turnId.length === 0 || v.turnId.length > MAX_TURN_ID_LENGTH) {
-    throw new HttpFailure(400, { error: 'bad_request', reason: `turnId must be a string of 1..${MAX_TURN_ID_LENGTH} characters` });
+    throw new HttpFailure(400, {
+      error: 'bad_request',
+      reason: `turnId must be a string of 1..${MAX_TURN_ID_LENGTH} characters`,
+    });
   }
-  if (typeof v.message !== 'string') throw new HttpFailure(400, { error: 'bad_request', reason: 'message must be a string' });
+  if (typeof v.message !== 'string')
+    throw new HttpFailure(400, { error: 'bad_request', reason: 'message must be a string' });
   if (v.modelMs !== undefined && (typeof v.modelMs !== 'number' || !(v.modelMs >= 0 && v.modelMs <= MAX_MODEL_MS))) {
     throw new HttpFailure(400, { error: 'bad_request', reason: `modelMs must be a number of 0..${MAX_MODEL_MS}` });
   }
@@ -128,7 +168,11 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
 
 function send(res: http.ServerResponse, status: number, body: unknown, cookies: string[] = [], close = false): void {
   const text = JSON.stringify(body);
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' };
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  };
   if (cookies.length) headers['set-cookie'] = cookies;
   if (close) headers.connection = 'close';
   res.writeHead(status, headers).end(text);
@@ -157,10 +201,11 @@ export function createChatServer(cfg: ServiceConfig): http.Server {
     const url = req.url ?? '/';
     if (url === '/health') return send(res, 200, { ok: true, instance: cfg.instanceIndex });
     if (url !== '/chat') return send(res, 404, { error: 'not_found', reason: `no route ${url}` } satisfies ErrorReply);
-    if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed', reason: 'use POST' } satisfies ErrorReply);
+    if (req.method !== 'POST')
+      return send(res, 405, { error: 'method_not_allowed', reason: 'use POST' } satisfies ErrorReply);
     handleChat(cfg, req, res).catch((err: unknown) => {
       if (err instanceof HttpFailure) return send(res, err.status, err.body, [], err.status === 413);
-      send(res, 500, { error: 'store_unavailable', reason: err instanceof Error ? err.message : String(err) });
+      send(res, 500, { error: 'store_unavailable', reason: messageOf(err) });
     });
   });
   // Longer than the driver's idle keep-alive, so the client always closes first (no reset races).

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { getBackend } from '../backends/registry.js';
+import { messageOf } from '../errors.js';
 import { isPeerLinked } from '../backends/types.js';
 import { createChatServer } from './app.js';
 import type { FromInstance, InstanceConfig, ToInstance } from './messages.js';
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
   const backend = getBackend(cfg.backend);
   if (!backend) throw new Error(`unknown backend ${cfg.backend}`);
   const store = backend.create(
-    { instanceIndex: cfg.index, instanceCount: cfg.count, secret: cfg.secret, ...(cfg.redis ? { redis: cfg.redis } : {}) },
+    {
+      instanceIndex: cfg.index,
+      instanceCount: cfg.count,
+      secret: cfg.secret,
+      ...(cfg.redis ? { redis: cfg.redis } : {}),
+    },
     cfg.options,
   );
   const server = createChatServer({
@@ -60,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  tell({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
+  tell({ type: 'fatal', message: messageOf(err) });
   process.exit(1);
 });

@@ -1,7 +1,8 @@
 /**
  * IPC between the harness (src/cluster/instances.ts) and an instance process (service/main.ts).
  */
-import type { RedisTarget, StoreCounters } from '../backends/types.js';
+import type { RedisTarget } from '../backends/types.js';
+import type { StoreCounters } from '../results/schema.js';
 
 /** Everything an instance needs, passed in the SESSBENCH_INSTANCE environment variable as JSON. */
 export interface InstanceConfig {

@@ -3,7 +3,7 @@
  * comes from a stream derived from the run's seed and a label, so the same seed gives the same
  * conversations and schedule whatever the timing, and streams don't shift when one draws more.
  */
-import type { Distribution } from '../scenario/units.js';
+import type { Distribution } from './units.js';
 
 function splitmix32(a: number): () => number {
   return () => {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BackendResult, PhaseResult, RunResults } from '../../src/run/results.js';
+import type { BackendResult, PhaseResult, RunResults } from '../../src/results/schema.js';
 import { runCli, scaled, tempDir } from '../helpers/cli.js';
 
 const tmp = tempDir();

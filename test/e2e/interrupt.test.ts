@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../../src/run/results.js';
+import type { RunResults } from '../../src/results/schema.js';
 import { startCli, tempDir, variant } from '../helpers/cli.js';
 import { isAlive } from '../helpers/processes.js';
 

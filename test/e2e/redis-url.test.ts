@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../../src/run/results.js';
+import type { RunResults } from '../../src/results/schema.js';
 import { runCli, tempDir, variant } from '../helpers/cli.js';
 import { useRedis } from '../helpers/redis.js';
 

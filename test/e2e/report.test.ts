@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../../src/run/results.js';
+import type { RunResults } from '../../src/results/schema.js';
 import { runCli, startCli, tempDir, variant } from '../helpers/cli.js';
 
 const tmp = tempDir();

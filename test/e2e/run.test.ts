@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendResult, RunResults } from '../../src/run/results.js';
+import type { BackendResult, RunResults } from '../../src/results/schema.js';
 import { SHORT_LOAD, runCli, tempDir, variant } from '../helpers/cli.js';
 
 const tmp = tempDir();

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../../src/run/results.js';
+import type { RunResults } from '../../src/results/schema.js';
 import { ROOT, SHORT_LOAD, runCli, tempDir, variant } from '../helpers/cli.js';
 
 const tmp = tempDir();

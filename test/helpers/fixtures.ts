@@ -2,8 +2,8 @@
  * Small, hand-made results objects for reporter, threshold and compare tests: the shape of a real
  * results.json without running anything.
  */
-import type { BackendResult, MetricsBlock, PhaseResult, RunResults } from '../../src/run/results.js';
-import type { SecondStats } from '../../src/metrics/recorder.js';
+import type { MetricsBlock } from '../../src/results/blocks.js';
+import type { BackendResult, PhaseResult, RunResults, SecondStats } from '../../src/results/schema.js';
 import hdr from 'hdr-histogram-js';
 
 const lat = (p50: number, p99: number) => ({ count: 1000, mean: p50, p50, p90: (p50 + p99) / 2, p99, p999: p99 * 1.2, max: p99 * 1.5 });

@@ -4,12 +4,18 @@
  * others.
  */
 import { Agent, errors as undiciErrors } from 'undici';
+import { messageOf } from '../../errors.js';
 import type { TurnReply, TurnRequest } from '../../service/protocol.js';
 import type { CookieJar } from '../cookie-jar.js';
 import type { ErrorKind, Transport, TransportOptions, WireResult } from './types.js';
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 function errorKind(err: unknown): ErrorKind {
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
@@ -32,7 +38,12 @@ export class HttpTransport implements Transport {
   constructor(opts: TransportOptions) {
     this.origins = opts.targets.map((t) => `http://${t.host}:${t.port}`);
     this.agents = opts.targets.map(
-      () => new Agent({ headersTimeout: opts.requestTimeoutMs, bodyTimeout: opts.requestTimeoutMs, connectTimeout: opts.requestTimeoutMs }),
+      () =>
+        new Agent({
+          headersTimeout: opts.requestTimeoutMs,
+          bodyTimeout: opts.requestTimeoutMs,
+          connectTimeout: opts.requestTimeoutMs,
+        }),
     );
   }
 
@@ -55,16 +66,26 @@ export class HttpTransport implements Transport {
       try {
         body = JSON.parse(text);
       } catch {
-        return { ok: false, kind: res.statusCode === 200 ? 'protocol' : statusKind(res.statusCode, undefined), status: res.statusCode };
+        return {
+          ok: false,
+          kind: res.statusCode === 200 ? 'protocol' : statusKind(res.statusCode, undefined),
+          status: res.statusCode,
+        };
       }
       if (res.statusCode === 200) {
-        if (!Array.isArray(body.context) || typeof body.created !== 'boolean') return { ok: false, kind: 'protocol', status: 200 };
+        if (!Array.isArray(body.context) || typeof body.created !== 'boolean')
+          return { ok: false, kind: 'protocol', status: 200 };
         return { ok: true, reply: body as TurnReply };
       }
-      return { ok: false, kind: statusKind(res.statusCode, body.phase), status: res.statusCode, ...(body.reason ? { reason: body.reason } : {}) };
+      return {
+        ok: false,
+        kind: statusKind(res.statusCode, body.phase),
+        status: res.statusCode,
+        ...(body.reason ? { reason: body.reason } : {}),
+      };
     } catch (err) {
       if (signal.aborted) return { ok: false, kind: 'aborted' };
-      return { ok: false, kind: errorKind(err), reason: err instanceof Error ? err.message : String(err) };
+      return { ok: false, kind: errorKind(err), reason: messageOf(err) };
     }
   }
 

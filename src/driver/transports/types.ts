@@ -16,7 +16,15 @@ import type { CookieJar } from '../cookie-jar.js';
  * - server_error: another 5xx (indeterminate)
  * - protocol: a 200 whose body is not a turn reply (indeterminate)
  */
-export type ErrorKind = 'refused' | 'unavailable' | 'rejected' | 'unavailable_write' | 'reset' | 'timeout' | 'server_error' | 'protocol';
+export type ErrorKind =
+  | 'refused'
+  | 'unavailable'
+  | 'rejected'
+  | 'unavailable_write'
+  | 'reset'
+  | 'timeout'
+  | 'server_error'
+  | 'protocol';
 
 /** Definite errors happened before any write: the turn is certainly not stored. */
 export const DEFINITE_ERRORS: ReadonlySet<ErrorKind> = new Set(['refused', 'unavailable', 'rejected']);

@@ -1,9 +1,8 @@
-import * as z from 'zod';
+import { param } from './params.js';
 import { type ToxicDefinition, waitOrRemoved } from './types.js';
 
 const params = {
-  /** KB per second (Toxiproxy's unit). */
-  rate: z.number().positive(),
+  rate: param.kbPerSec('Throughput limit.').required(),
 };
 
 /** Limits a connection to `rate` KB/s (Toxiproxy `bandwidth`). */
@@ -11,15 +10,17 @@ export const bandwidthToxic = {
   name: 'bandwidth',
   description: 'Limit throughput to rate KB/s.',
   params,
+  form: { key: 'bandwidth', value: 'rate' },
+  links: ['redis', 'peers'],
+  label: (p) => `bandwidth ${p.rate}KB/s`,
   create: (p) => ({
     newState: () => ({ freeAt: 0 }),
     async pipe(chunk, stub) {
       // Each chunk occupies the link for its size / rate, after the previous one.
-      const state = stub.state as { freeAt: number };
-      const start = Math.max(performance.now(), state.freeAt);
-      state.freeAt = start + chunk.data.length / p.rate;
-      await waitOrRemoved(state.freeAt - performance.now(), stub);
+      const start = Math.max(performance.now(), stub.state.freeAt);
+      stub.state.freeAt = start + chunk.data.length / p.rate;
+      await waitOrRemoved(stub.state.freeAt - performance.now(), stub);
       return [chunk.data];
     },
   }),
-} satisfies ToxicDefinition<typeof params>;
+} satisfies ToxicDefinition<typeof params, { freeAt: number }>;

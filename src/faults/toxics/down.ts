@@ -7,6 +7,10 @@ export const downToxic = {
   name: 'down',
   description: 'Close open connections and refuse new ones.',
   params,
+  form: { key: 'down', flag: true },
+  links: ['redis', 'peers'],
+  wholeLink: true,
+  label: () => 'down',
   create: () => ({
     refusesConnections: true,
     attach(stub) {

@@ -8,18 +8,26 @@
  * Runs on both directions of a link: upstream decides, downstream interleaves injected errors.
  */
 import * as z from 'zod';
+import { formatDurationMs } from '../../util/units.js';
 import { commandName, splitResp } from '../resp.js';
+import { param } from './params.js';
 import type { Piece, ToxicDefinition, ToxicStub } from './types.js';
 
 const params = {
-  /** Share of matching commands that are faulted, 0..1. */
-  fraction: z.number().min(0).max(1),
-  /** ms of delay before a faulted command is sent on. */
-  latency: z.number().min(0).default(0),
-  /** Error reply for a faulted command instead of sending it on (no "-" prefix, no CRLF). */
-  error: z.string().regex(/^[^\r\n]*$/).optional(),
-  /** Only these commands (upper case); all but the connection handshake when absent. */
-  commands: z.array(z.string()).optional(),
+  fraction: param.share('Share of matching commands that are faulted.').required(),
+  latency: param.ms('Delay before a faulted command is sent on.').default(0),
+  error: param
+    .text(
+      'Error reply for a faulted command instead of sending it on, e.g. "ERR injected".',
+      z.string().regex(/^[^\r\n]*$/, 'expected one line of text'),
+    )
+    .optional(),
+  commands: param
+    .names(
+      'Only these commands (GET, SET, EVALSHA…); all but the connection handshake when absent.',
+      z.array(z.string().regex(/^[A-Za-z]+$/, 'expected a command name')).min(1),
+    )
+    .optional(),
 };
 
 /** Never faulted unless named: a client could not connect at all otherwise. */
@@ -33,14 +41,26 @@ interface LinkState {
 }
 
 function shared(stub: ToxicStub): LinkState {
-  stub.shared.resp ??= { up: Buffer.alloc(0), down: Buffer.alloc(0), owed: [] } satisfies LinkState;
-  return stub.shared.resp as LinkState;
+  stub.shared.redis_command ??= { up: Buffer.alloc(0), down: Buffer.alloc(0), owed: [] } satisfies LinkState;
+  return stub.shared.redis_command as LinkState;
 }
 
 export const redisCommandToxic = {
   name: 'redis_command',
   description: 'Delay or fail a fraction of Redis commands (RESP-aware), keeping replies matched to commands.',
   params,
+  form: { key: 'fraction', value: 'fraction' },
+  links: ['redis'],
+  wholeLink: true,
+  problem: (given) =>
+    (given.latency === undefined) === (given.error === undefined)
+      ? { key: 'fraction', message: 'a per-command fault needs either latency or error' }
+      : undefined,
+  label: (p) => {
+    const which = p.commands ? `${p.commands.join('/').toUpperCase()} ` : '';
+    const what = p.error !== undefined ? 'errors' : `latency ${formatDurationMs(p.latency)}`;
+    return `${Math.round(p.fraction * 1000) / 10}% ${which}${what}`;
+  },
   create: (p) => {
     const only = p.commands ? new Set(p.commands.map((c) => c.toUpperCase())) : undefined;
     const errorReply = p.error === undefined ? undefined : Buffer.from(`-${p.error}\r\n`);

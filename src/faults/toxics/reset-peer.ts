@@ -1,9 +1,8 @@
-import * as z from 'zod';
+import { param } from './params.js';
 import type { ToxicDefinition } from './types.js';
 
 const params = {
-  /** ms before the reset; 0 resets at once. */
-  timeout: z.number().min(0).default(0),
+  timeout: param.ms('Time before the reset; 0 resets at once.').default(0),
 };
 
 /** Resets the connection with a TCP RST, at once or after a timeout (Toxiproxy `reset_peer`). */
@@ -11,6 +10,9 @@ export const resetPeerToxic = {
   name: 'reset_peer',
   description: 'Reset the connection (TCP RST) after timeout ms.',
   params,
+  form: { key: 'reset_peer', value: 'timeout' },
+  links: ['redis', 'peers'],
+  label: () => 'reset',
   create: (p) => ({
     attach(stub) {
       const t = setTimeout(() => stub.reset(), p.timeout);

@@ -1,13 +1,10 @@
-import * as z from 'zod';
+import { param } from './params.js';
 import type { Piece, ToxicDefinition } from './types.js';
 
 const params = {
-  /** Average size of a slice in bytes. */
-  average_size: z.number().int().positive(),
-  /** ± bytes of variation; less than average_size. */
-  size_variation: z.number().int().min(0).default(0),
-  /** µs between slices (Toxiproxy's unit). */
-  delay: z.number().min(0).default(0),
+  average_size: param.bytes('Average size of a slice.', 1).required(),
+  size_variation: param.bytes("Variation (±) of a slice's size; capped below average_size.").default(0),
+  delay: param.us("Pause between slices (Toxiproxy's unit).").default(0),
 };
 
 /** Offsets that cut [start, end) into slices of about average_size ± size_variation, as Toxiproxy does. */
@@ -27,10 +24,20 @@ export const slicerToxic = {
   name: 'slicer',
   description: 'Slice data into pieces of average_size ± size_variation bytes, delay µs apart.',
   params,
+  form: { key: 'slicer', mapping: true },
+  links: ['redis', 'peers'],
+  label: () => 'slicer',
   create: (p) => ({
     pipe(chunk, stub) {
       const ends: number[] = [];
-      cut(0, chunk.data.length, p.average_size, Math.min(p.size_variation, p.average_size - 1), () => stub.random(), ends);
+      cut(
+        0,
+        chunk.data.length,
+        p.average_size,
+        Math.min(p.size_variation, p.average_size - 1),
+        () => stub.random(),
+        ends,
+      );
       const pieces: Piece[] = [];
       let from = 0;
       for (const end of ends) {

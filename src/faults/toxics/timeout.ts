@@ -1,9 +1,8 @@
-import * as z from 'zod';
+import { param } from './params.js';
 import type { ToxicDefinition } from './types.js';
 
 const params = {
-  /** ms after which the connection is closed; 0 holds it open until the toxic is removed. */
-  timeout: z.number().min(0).default(0),
+  timeout: param.ms('Time after which the connection is closed; 0 holds it open until the fault ends.').default(0),
 };
 
 /**
@@ -15,6 +14,9 @@ export const timeoutToxic = {
   name: 'timeout',
   description: 'Hold all data; close the connection after timeout ms (0: hold until the fault ends).',
   params,
+  form: { key: 'timeout', value: 'timeout' },
+  links: ['redis', 'peers'],
+  label: () => 'stall',
   create: (p) => ({
     attach(stub) {
       if (p.timeout <= 0) return;

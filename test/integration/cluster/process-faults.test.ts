@@ -5,9 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RoundRobinRouter } from '../../../src/cluster/routing.js';
+import { RoundRobinRouter } from '../../../src/driver/routing.js';
 import { planFaults } from '../../../src/faults/plan.js';
-import { Cluster } from '../../../src/run/cluster.js';
+import { backends } from '../../../src/backends/registry.js';
+import { Cluster } from '../../../src/cluster/cluster.js';
 import { ClusterFaults } from '../../../src/run/fault-actions.js';
 import { parseScenario } from '../../../src/scenario/parse.js';
 import { isAlive } from '../../helpers/processes.js';
@@ -48,7 +49,7 @@ async function chat(port: number, timeoutMs = 2000): Promise<number | string> {
 }
 
 async function setup() {
-  cluster = await Cluster.up(scenario, scenario.backends[0]!, undefined, 'test', 1);
+  cluster = await Cluster.up({ scenario, spec: scenario.backends[0]!, def: backends.memory, redis: undefined, runId: 'test', seed: 1 });
   const router = new RoundRobinRouter(2);
   const picks = () => Array.from({ length: 4 }, () => router.pick());
   return { cluster, picks, faults: new ClusterFaults(cluster, undefined, router, 200) };

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TcpProxy, type ToxicSpec } from '../../../src/faults/proxy.js';
+import { TcpProxy } from '../../../src/faults/proxy.js';
+import { paramsSchema } from '../../../src/faults/toxics/params.js';
 import { type ToxicName, toxics } from '../../../src/faults/toxics/registry.js';
+import type { ToxicSpec } from '../../../src/faults/toxics/types.js';
 import { type Echo, connect, startEcho } from '../../helpers/echo.js';
 
 let echo: Echo;
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 const spec = (type: ToxicName, params: Record<string, unknown>, more: Partial<ToxicSpec> = {}): ToxicSpec => ({
   type,
-  params: z.strictObject(toxics[type].params).parse(params) as Record<string, unknown>,
+  params: paramsSchema(toxics[type].params).parse(params) as Record<string, unknown>,
   direction: 'downstream',
   toxicity: 1,
   ...more,

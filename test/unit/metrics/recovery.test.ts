@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SecondStats } from '../../../src/metrics/recorder.js';
+import type { SecondStats } from '../../../src/results/schema.js';
 import { baselineBand, timeToRecover } from '../../../src/metrics/recovery.js';
 
 const sec = (t: number, intact: number, turns: number, p99: number): SecondStats => ({

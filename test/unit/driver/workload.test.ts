@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrivals, planConversation } from '../../../src/driver/plan.js';
+import { arrivals, planConversation } from '../../../src/driver/workload.js';
 import { parseScenario } from '../../../src/scenario/parse.js';
 
 const scenario = (load: string) => parseScenario(`name: t\nload:\n${load}`, 't.yaml');

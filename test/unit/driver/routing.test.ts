@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HashRing, RoundRobinRouter, StickyRouter, createRouter } from '../../../src/cluster/routing.js';
+import { HashRing, RoundRobinRouter, StickyRouter, createRouter } from '../../../src/driver/routing.js';
 
 const keys = Array.from({ length: 20_000 }, (_, i) => `conversation-${i}`);
 

@@ -45,7 +45,13 @@ function segments(load: Scenario['load']): Segment[] {
     t = load.warmup;
   }
   for (const p of load.phases) {
-    out.push({ startMs: t, durationMs: p.duration, from: p.arrivalRate, to: p.rampTo ?? p.arrivalRate, measured: true });
+    out.push({
+      startMs: t,
+      durationMs: p.duration,
+      from: p.arrivalRate,
+      to: p.rampTo ?? p.arrivalRate,
+      measured: true,
+    });
     t += p.duration;
   }
   return out;
@@ -78,7 +84,10 @@ export function* arrivals(load: Scenario['load'], seed: number): Generator<Arriv
       }
       // Solve  from*(x-t) + slope/2*(x²-t²) = need  for x.
       const rateAtT = seg.from + slope * t;
-      const x = Math.abs(slope) < 1e-12 ? t + need / rateAtT : t + (-rateAtT + Math.sqrt(rateAtT * rateAtT + 2 * slope * need)) / slope;
+      const x =
+        Math.abs(slope) < 1e-12
+          ? t + need / rateAtT
+          : t + (-rateAtT + Math.sqrt(rateAtT * rateAtT + 2 * slope * need)) / slope;
       t = x;
       yield { index: index++, atMs: seg.startMs + x * 1000, measured: seg.measured };
       need = nextArea();

@@ -10,7 +10,13 @@
 
 const DURATION_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = {
-  b: 1, kb: 1000, mb: 1_000_000, gb: 1_000_000_000, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
+  b: 1,
+  kb: 1000,
+  mb: 1_000_000,
+  gb: 1_000_000_000,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
 };
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
@@ -34,6 +40,17 @@ export function parseBytes(input: unknown): number | undefined {
   if (!m) return undefined;
   const bytes = Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? NaN);
   return Number.isFinite(bytes) ? Math.round(bytes) : undefined;
+}
+
+/** A probability from 0.3 or "30%"; undefined outside 0..1. */
+export function parseProbability(input: unknown): number | undefined {
+  const n =
+    typeof input === 'number'
+      ? input
+      : typeof input === 'string' && /^\d+(\.\d+)?%$/.test(input.trim())
+        ? Number(input.trim().slice(0, -1)) / 100
+        : NaN;
+  return n >= 0 && n <= 1 ? n : undefined;
 }
 
 /** An inclusive range of numbers; `min === max` for a single value. */
@@ -102,7 +119,8 @@ export function parseDistribution(input: unknown): Distribution | undefined {
       return undefined;
     }
     const r = parseRange(input, parseDurationMs);
-    if (r) return r.min === r.max ? { kind: 'constant', valueMs: r.min } : { kind: 'uniform', minMs: r.min, maxMs: r.max };
+    if (r)
+      return r.min === r.max ? { kind: 'constant', valueMs: r.min } : { kind: 'uniform', minMs: r.min, maxMs: r.max };
     return undefined;
   }
   const v = parseDurationMs(input);

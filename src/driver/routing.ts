@@ -47,7 +47,10 @@ export class RoundRobinRouter extends BaseRouter {
 }
 
 export class RandomRouter extends BaseRouter {
-  constructor(count: number, private readonly prng: Prng) {
+  constructor(
+    count: number,
+    private readonly prng: Prng,
+  ) {
     super(count);
   }
 
@@ -74,7 +77,8 @@ export class HashRing {
   /** Rebuild the ring over these instance indexes. */
   build(nodes: readonly number[]): void {
     const pairs: [number, number][] = [];
-    for (const node of nodes) for (let v = 0; v < this.vnodes; v++) pairs.push([ringHash(`instance-${node}#${v}`), node]);
+    for (const node of nodes)
+      for (let v = 0; v < this.vnodes; v++) pairs.push([ringHash(`instance-${node}#${v}`), node]);
     pairs.sort((x, y) => x[0] - y[0]);
     this.points = Uint32Array.from(pairs, (p) => p[0]);
     this.owners = pairs.map((p) => p[1]);

@@ -3,7 +3,7 @@
  * unit and where its value comes from. Phase metrics exist for the whole run and for each phase;
  * backend metrics only for the whole run.
  */
-import type { BackendResult, MetricsBlock } from '../run/results.js';
+import type { BackendFigures, MetricsBlock } from './blocks.js';
 
 /** duration: ms; ratio: 0..1 (written with % in expressions); number: plain; bytes. */
 export type MetricKind = 'duration' | 'ratio' | 'number' | 'bytes';
@@ -14,11 +14,19 @@ export interface MetricDef {
   /** Larger is worse (latency, loss) or better (throughput): `compare` needs to know. */
   higherIsWorse: boolean;
   phase?: (m: MetricsBlock) => number;
-  backend?: (b: BackendResult) => number | undefined;
+  backend?: (b: BackendFigures) => number | undefined;
 }
 
-const phaseMetric = (kind: MetricKind, description: string, phase: (m: MetricsBlock) => number, higherIsWorse = true): MetricDef => ({
-  kind, description, phase, higherIsWorse,
+const phaseMetric = (
+  kind: MetricKind,
+  description: string,
+  phase: (m: MetricsBlock) => number,
+  higherIsWorse = true,
+): MetricDef => ({
+  kind,
+  description,
+  phase,
+  higherIsWorse,
 });
 
 export const METRICS = {
@@ -39,20 +47,34 @@ export const METRICS = {
   turns: phaseMetric('number', 'measured turns', (m) => m.turns.total, false),
   turns_per_sec: phaseMetric('number', 'successful turns per second', (m) => m.throughput.achievedTurnsPerSec, false),
   redis_reads_per_turn: {
-    kind: 'number', description: 'Redis reads per turn that carried a session cookie', higherIsWorse: true,
+    kind: 'number',
+    description: 'Redis reads per turn that carried a session cookie',
+    higherIsWorse: true,
     backend: (b) => b.redis?.readsPerTurn,
   },
   redis_writes_per_turn: {
-    kind: 'number', description: 'Redis writes per turn', higherIsWorse: true, backend: (b) => b.redis?.writesPerTurn,
+    kind: 'number',
+    description: 'Redis writes per turn',
+    higherIsWorse: true,
+    backend: (b) => b.redis?.writesPerTurn,
   },
-  rss_per_instance: { kind: 'bytes', description: 'mean instance memory at the end', higherIsWorse: true, backend: (b) => b.memory.rssMeanBytes },
+  rss_per_instance: {
+    kind: 'bytes',
+    description: 'mean instance memory at the end',
+    higherIsWorse: true,
+    backend: (b) => b.memory.rssMeanBytes,
+  },
 } satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 /** The value of a metric for a backend, in the whole run (no phase) or in a phase result. */
-export function metricValue(name: MetricName, b: BackendResult, block: MetricsBlock = b): number | undefined {
+export function metricValue(
+  name: MetricName,
+  b: BackendFigures & MetricsBlock,
+  block: MetricsBlock = b,
+): number | undefined {
   const def: MetricDef = METRICS[name];
   return def.phase ? def.phase(block) : def.backend?.(b);
 }

@@ -5,13 +5,24 @@
  * safe to call twice. Process faults act on it: kill, terminate, pause, resume, restart.
  */
 import { randomBytes } from 'node:crypto';
-import { getBackend } from '../backends/registry.js';
-import type { RedisTarget } from '../backends/types.js';
-import type { RedisServer } from '../cluster/redis.js';
-import { type Instance, type InstanceStats, startInstances } from '../cluster/instances.js';
+import type { BackendDefinition, RedisTarget } from '../backends/types.js';
+import type { RedisServer } from './redis.js';
+import { type Instance, type InstanceStats, startInstances } from './instances.js';
 import { TcpProxy } from '../faults/proxy.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import type { InstanceConfig } from '../service/messages.js';
+
+/** What a cluster is built from. */
+export interface ClusterOptions {
+  scenario: Scenario;
+  spec: BackendSpec;
+  def: BackendDefinition;
+  /** The run's Redis, for a backend that uses it. */
+  redis: RedisServer | undefined;
+  /** Names this run's keys in Redis (with --redis-url, other runs may share the server). */
+  runId: string;
+  seed: number;
+}
 
 export class Cluster {
   redisProxy: TcpProxy | undefined;
@@ -26,8 +37,7 @@ export class Cluster {
     private readonly seed: number,
   ) {}
 
-  static async up(scenario: Scenario, spec: BackendSpec, redis: RedisServer | undefined, runId: string, seed: number): Promise<Cluster> {
-    const def = getBackend(spec.backend)!;
+  static async up({ scenario, spec, def, redis, runId, seed }: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`, seed);
     try {
       let redisTarget: RedisTarget | undefined;
@@ -51,7 +61,8 @@ export class Cluster {
       }));
       cluster.instances = await startInstances(cluster.configs);
       // A restarted instance takes the same ports again, so proxies and the driver keep working.
-      for (const inst of cluster.instances) Object.assign(cluster.configs[inst.index]!, { port: inst.port, peerPort: inst.peerPort });
+      for (const inst of cluster.instances)
+        Object.assign(cluster.configs[inst.index]!, { port: inst.port, peerPort: inst.peerPort });
       await cluster.linkPeers();
       return cluster;
     } catch (err) {
@@ -64,7 +75,11 @@ export class Cluster {
     for (const from of this.instances) {
       for (const to of this.instances) {
         if (from === to || to.peerPort === undefined) continue;
-        const proxy = new TcpProxy(`peer-${from.index}->${to.index}`, { host: '127.0.0.1', port: to.peerPort }, this.seed);
+        const proxy = new TcpProxy(
+          `peer-${from.index}->${to.index}`,
+          { host: '127.0.0.1', port: to.peerPort },
+          this.seed,
+        );
         this.peerProxies.set(`${from.index}->${to.index}`, proxy);
         await proxy.listen();
       }

@@ -1,5 +1,6 @@
 /** GitHub Actions' job summary: Markdown appended to the file GITHUB_STEP_SUMMARY names. */
 import { appendFileSync } from 'node:fs';
+import { messageOf } from '../errors.js';
 
 /** Append to the job summary when running under GitHub Actions; a failure to write is only a warning. */
 export function appendJobSummary(markdown: string): string | undefined {
@@ -9,6 +10,6 @@ export function appendJobSummary(markdown: string): string | undefined {
     appendFileSync(file, `${markdown}\n`);
     return undefined;
   } catch (err) {
-    return `could not append to GITHUB_STEP_SUMMARY (${file}): ${err instanceof Error ? err.message : String(err)}`;
+    return `could not append to GITHUB_STEP_SUMMARY (${file}): ${messageOf(err)}`;
   }
 }

@@ -2,11 +2,9 @@
  * From a recorder to the metrics block of the results: the same figures for a whole backend run
  * and for each of its phases.
  */
-import type { Recorder } from '../metrics/recorder.js';
-import type { MetricsBlock } from './results.js';
-
-export const round = (x: number, digits = 4) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : 0);
-export const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 6) : 0);
+import type { MetricsBlock } from '../results/blocks.js';
+import { ratio, round } from '../util/numbers.js';
+import type { Recorder } from './recorder.js';
 
 /**
  * @param windowMs the time the turns were sent in (for rates per second)

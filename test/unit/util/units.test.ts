@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBytes, parseCount, parseDistribution, parseDurationMs, parseRange } from '../../../src/scenario/units.js';
+import { parseBytes, parseCount, parseDistribution, parseDurationMs, parseRange } from '../../../src/util/units.js';
 
 describe('units', () => {
   it('parses durations', () => {

@@ -1,0 +1,182 @@
+/**
+ * The canonical results of a run: `results.json` is exactly a `RunResults`. Every report (terminal,
+ * Markdown, HTML, JUnit) is rendered from it alone, and `report` / `compare` read it back through
+ * `RunResultsSchema`, so a file of the wrong shape is refused with the JSON path at fault. Bump
+ * RESULTS_SCHEMA_VERSION on any change that breaks a reader.
+ *
+ * This folder is the bottom of the import graph: it imports nothing of the project, and the types
+ * every stage writes into the results (outcome counts, store counters, fault events, threshold
+ * verdicts) are declared here, once.
+ */
+import * as z from 'zod';
+import { MemorySchema, MetricsBlockSchema, OutcomeCountsSchema, RedisCountsSchema } from './blocks.js';
+import { METRIC_NAMES, type MetricName } from './metrics.js';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+const count = () => z.number().int().min(0);
+
+export const EnvironmentSchema = z.object({
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  cpuModel: z.string(),
+  cpuCount: count(),
+  totalMemoryBytes: count(),
+  redisVersion: z.string().nullable(),
+  /** "spawned" (sessbench started redis-server) or "external" (--redis-url). */
+  redisMode: z.enum(['spawned', 'external', 'none']),
+});
+export type Environment = z.output<typeof EnvironmentSchema>;
+
+/** Monotonic counters of one session store, read at the end of a backend's run. */
+export const StoreCountersSchema = z.object({
+  localHits: count().describe("Loads answered from the instance's own memory."),
+  remoteReads: count().describe('Reads that went to a remote store (Redis) or waited on a peer.'),
+  remoteWrites: count().describe('Writes sent to a remote store, or copies sent to peers.'),
+  bytesRead: count(),
+  bytesWritten: count(),
+  errors: count().describe('Failed remote operations.'),
+  conflicts: count().describe('Compare-and-set conflicts (two-tier).'),
+});
+export type StoreCounters = z.output<typeof StoreCountersSchema>;
+
+export function emptyCounters(): StoreCounters {
+  return { localHits: 0, remoteReads: 0, remoteWrites: 0, bytesRead: 0, bytesWritten: 0, errors: 0, conflicts: 0 };
+}
+
+export const InstanceResultSchema = z.object({
+  index: count(),
+  rssBytes: count().nullable(),
+  heapUsedBytes: count().nullable(),
+  counters: StoreCountersSchema.nullable(),
+});
+export type InstanceResult = z.output<typeof InstanceResultSchema>;
+
+/** One second of a backend's run: turns by outcome and latency of the successful ones. */
+export const SecondStatsSchema = OutcomeCountsSchema.extend({
+  t: count().describe('Second since the measurement began.'),
+  turns: count(),
+  p50: z.number(),
+  p99: z.number(),
+});
+export type SecondStats = z.output<typeof SecondStatsSchema>;
+
+export const PHASE_KINDS = ['baseline', 'fault', 'recovery'] as const;
+export type PhaseKind = (typeof PHASE_KINDS)[number];
+
+export const PhaseResultSchema = MetricsBlockSchema.extend({
+  name: z.string(),
+  kind: z.enum(PHASE_KINDS),
+  startSec: z.number().describe("Seconds since the start of the measurement (the per-second series' time line)."),
+  endSec: z.number().nullable(),
+});
+export type PhaseResult = z.output<typeof PhaseResultSchema>;
+
+/** What one fault did to one backend. */
+export const FaultImpactSchema = z.object({
+  fault: z.string(),
+  activeConversations: count().describe(
+    'Conversations under way when the fault started: a turn before it and an answered turn after it.',
+  ),
+  lostContext: count().describe('Of those, how many had a lost turn after it started.'),
+  lostContextRate: z.number(),
+  timeToRecoverSec: z
+    .number()
+    .nullable()
+    .describe(
+      "From the fault's end (or its moment) to the first second back in the baseline's band; null: not within the run.",
+    ),
+});
+export type FaultImpact = z.output<typeof FaultImpactSchema>;
+
+/** A fault started or ended, as it happened. */
+export const FaultEventSchema = z.object({
+  atMs: z.number().describe('ms since the start of the load, when the action completed.'),
+  fault: z.string(),
+  type: z.enum(['start', 'end']),
+  error: z.string().optional(),
+});
+export type FaultEvent = z.output<typeof FaultEventSchema>;
+
+export const EventResultSchema = FaultEventSchema.extend({
+  t: z.number().describe('Seconds since the start of the measurement.'),
+});
+export type EventResult = z.output<typeof EventResultSchema>;
+
+export const ThresholdResultSchema = z.object({
+  backend: z.string(),
+  metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]),
+  phase: z.string().nullable(),
+  threshold: z.string(),
+  observed: z.number(),
+  ok: z.boolean(),
+});
+/** One threshold's verdict for one backend (and phase). */
+export type ThresholdResult = z.output<typeof ThresholdResultSchema>;
+
+export const BackendResultSchema = MetricsBlockSchema.extend({
+  label: z.string(),
+  backend: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  routing: z.string(),
+  routingOverridden: z.boolean().describe("The backend needs affinity and replaced the scenario's routing."),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  conversations: z.object({ started: count(), measured: count(), withLostTurn: count(), cut: count() }),
+  latencyHistogram: z.string().describe('HdrHistogram, compressed base64, of latencyMs in microseconds.'),
+  redis: RedisCountsSchema.nullable(),
+  instances: z.array(InstanceResultSchema),
+  memory: MemorySchema,
+  store: StoreCountersSchema,
+  driver: z.object({
+    eventLoopLagP99Ms: z.number(),
+    eventLoopLagMaxMs: z.number(),
+    cpuCores: z.number(),
+    saturated: z.boolean(),
+  }),
+  series: z.array(SecondStatsSchema),
+  events: z.array(EventResultSchema).describe('Fault starts and ends as they happened; empty without faults.'),
+  phases: z.array(PhaseResultSchema).describe('Baseline, each fault window, recovery; empty without faults.'),
+  faults: z.array(FaultImpactSchema),
+});
+export type BackendResult = z.output<typeof BackendResultSchema>;
+
+/** A fault of the run's plan, as the results keep it (the action's details are the fault layer's). */
+export const PlannedFaultSchema = z.object({
+  index: count(),
+  name: z.string().describe("Unique in the run; names the fault's phase."),
+  target: z.string().describe('The target as resolved: "redis", "instance[2]", "instance[2].peers".'),
+  resolvedTarget: z.looseObject({ kind: z.string() }),
+  action: z.looseObject({ kind: z.string() }),
+  atMs: z.number().describe('From the start of the load (warmup included), ms.'),
+  endMs: z.number().nullable().describe('When the fault is undone; null when it lasts to the end of the run.'),
+});
+export type PlannedFaultRecord = z.output<typeof PlannedFaultSchema>;
+
+/** The scenario as the run used it; reports read these fields, the rest is kept as written. */
+export const ScenarioRecordSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+  cluster: z.looseObject({ instances: count(), routing: z.string() }),
+  load: z.looseObject({ warmup: z.number(), transport: z.string() }),
+});
+export type ScenarioRecord = z.output<typeof ScenarioRecordSchema>;
+
+export const RunResultsSchema = z.object({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('sessbench'), version: z.string() }),
+  scenarioFile: z.string(),
+  scenario: ScenarioRecordSchema,
+  seed: count(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  interrupted: z.boolean().describe('True when the run was interrupted: `backends` holds what was measured.'),
+  abortedBy: z.string().nullable().describe('Set when a threshold with abortOnFail ended the run early.'),
+  environment: EnvironmentSchema,
+  warnings: z.array(z.string()),
+  faults: z.array(PlannedFaultSchema).describe('The fault plan every backend got.'),
+  backends: z.array(BackendResultSchema),
+  thresholds: z.array(ThresholdResultSchema).describe("Every threshold's verdict, per backend (and phase)."),
+});
+export type RunResults = z.output<typeof RunResultsSchema>;
