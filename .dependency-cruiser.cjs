@@ -15,7 +15,7 @@ const MAY_IMPORT = {
   driver: ['metrics', 'scenario', 'service', 'results'],
   metrics: ['faults', 'results'],
   cluster: ['service', 'scenario', 'faults', 'backends', 'results'],
-  scenario: ['backends', 'faults', 'gates', 'results'],
+  scenario: ['service', 'backends', 'faults', 'gates', 'results'],
   service: ['backends', 'results'],
   gates: ['results'],
   faults: ['results'],

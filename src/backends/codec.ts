@@ -25,6 +25,8 @@ const CODEC_BITS: Record<CodecName, number> = { json: 0x00, msgpack: 0x01 };
 const COMPRESS_BITS: Record<CompressionName, number> = { none: 0x00, gzip: 0x10, brotli: 0x20 };
 // Plain maps and arrays only: no records, no structured clone, no extension types on the way out.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+/** The largest session a stored value may inflate to. */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 const BROTLI_OPTS = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } };
 
 /** A session as stored: [version, [[id, user, reply], ...]] keeps it compact in both codecs. */
@@ -50,8 +52,10 @@ export function decodeSession(buf: Buffer): Session {
   const header = buf[0]!;
   let body = buf.subarray(1);
   const compression = header & 0xf0;
-  if (compression === COMPRESS_BITS.gzip) body = gunzipSync(body);
-  else if (compression === COMPRESS_BITS.brotli) body = brotliDecompressSync(body);
+  // A stored value is never trusted to be small once inflated (a compression bomb).
+  const bound = { maxOutputLength: MAX_DECODED_BYTES };
+  if (compression === COMPRESS_BITS.gzip) body = gunzipSync(body, bound);
+  else if (compression === COMPRESS_BITS.brotli) body = brotliDecompressSync(body, bound);
   else if (compression !== 0)
     throw new Error(`stored session has an unknown compression (header 0x${header.toString(16)})`);
   const codec = header & 0x0f;

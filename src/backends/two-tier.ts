@@ -1,8 +1,9 @@
 /**
  * Two-tier versioned cache (docs/architecture.md, "Backends"): a bounded local copy in front of
  * Redis. The session version travels in an HMAC-signed cookie; an instance reads Redis only when
- * its cached copy is older than the cookie says. Writes are a compare-and-set in Redis (a Lua script), so two writers based on
- * the same version can't silently overwrite each other: the second gets a ConflictError.
+ * its cached copy is older than the cookie says. Writes are a compare-and-set in Redis (a Lua
+ * script), so two writers based on the same version can't silently overwrite each other: the
+ * second gets a ConflictError.
  *
  * Stored as a hash { v: version, d: encoded session }. A missing key is re-seeded from the writer's
  * copy: that is how the local tier carries sessions across a Redis restart.

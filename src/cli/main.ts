@@ -4,6 +4,7 @@
  * clear message (with a hint where there is one) and the documented exit code.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { stopWatchdog } from '../cluster/children.js';
 import { ExitCode, ScenarioError, SessbenchError } from '../errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { backendsCommand } from './backends.js';
@@ -37,6 +38,14 @@ Exit codes:
   5    environment problem (no redis-server, no free port, unwritable folder)
   130  interrupted (Ctrl-C); partial results were written`;
 
+/** `--set path=value`, repeatable; checked with the scenario, by the same schema. */
+function setOption(): Option {
+  return new Option(
+    '--set <path=value>',
+    'override a scenario value, e.g. load.phases[0].arrivalRate=50 (repeatable)',
+  ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+}
+
 function program(signal: AbortSignal, setCode: (code: number) => void): Command {
   const p = new Command('sessbench')
     .description('Load and chaos benchmarks for the session layer of AI chat services.')
@@ -62,10 +71,13 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
       '--fail-on <rules>',
       'with --baseline: regressions that fail the run, e.g. "latency.p99:+10%,turn_loss:+0.1pp"',
     )
+    .option('--force', 'with --fail-on: give a verdict even against a baseline that is not comparable')
+    .addOption(setOption())
     .addHelpText(
       'after',
       '\nExample:\n  $ npx sessbench run scenarios/quickstart.yaml --backend redis,two-tier --seed 7\n  $ npx ' +
-        'sessbench run scenarios/redis-latency.yaml --baseline main/results.json --fail-on "latency.p99:+10%"',
+        'sessbench run scenarios/redis-latency.yaml --baseline main/results.json --fail-on "latency.p99:+10%"\n' +
+        '  $ RATE=40 npx sessbench run scenarios/quickstart.yaml --set load.warmup=0s --set cluster.instances=2',
     )
     .action(async (file: string, opts) => setCode(await runCommand(file, opts, signal)));
 
@@ -82,6 +94,7 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
     )
     .option('--significant', 'list only significant changes')
     .option('--json', 'the comparison as JSON')
+    .option('--force', 'with --fail-on: give a verdict even when the runs are not comparable')
     .addHelpText(
       'after',
       '\nExample:\n  $ npx sessbench compare main/results.json reports/quickstart-2026-11-21T101500Z/results.json ' +
@@ -93,7 +106,8 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
     .description('Render an earlier run again from its results.json.')
     .argument('<results>', 'a results.json')
     .option('-f, --format <format>', 'html | md | junit | json', 'html')
-    .option('-o, --out <file>', 'write to this file (default: stdout)')
+    .option('-o, --out <file>', 'write to this file (default: stdout); never over an existing file')
+    .option('--force', 'with --out: overwrite an existing file')
     .addHelpText(
       'after',
       '\nExample:\n  $ npx sessbench report reports/quickstart-2026-11-21T101500Z/results.json --format html --out ' +
@@ -104,7 +118,7 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
   p.command('view')
     .description('Serve the reports folder on a loopback port and print its URL (until Ctrl-C).')
     .argument('[dir]', 'folder of run folders', 'reports')
-    .addOption(new Option('--port <n>', 'port (default: a free one)').default(0).argParser(parsePort))
+    .addOption(new Option('--port <n>', 'port (default: a free one)').argParser(parsePort))
     .option('--open', 'open the URL in a browser, where there is one')
     .addHelpText('after', '\nExample:\n  $ npx sessbench view reports --open')
     .action(async (dir: string, opts) => setCode(await viewCommand(dir, opts, signal)));
@@ -112,8 +126,12 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
   p.command('validate')
     .description('Check a scenario file and print what it would run.')
     .argument('<scenario>', 'scenario YAML file')
-    .addHelpText('after', '\nExample:\n  $ npx sessbench validate scenarios/quickstart.yaml')
-    .action(async (file: string) => setCode(await validateCommand(file)));
+    .addOption(setOption())
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ npx sessbench validate scenarios/quickstart.yaml --set load.phases[0].arrivalRate=50',
+    )
+    .action(async (file: string, opts) => setCode(await validateCommand(file, opts)));
 
   p.command('backends')
     .description('List the session backends, the routing each needs and what it does.')
@@ -189,5 +207,6 @@ process.on('unhandledRejection', (err) => {
 });
 
 const code = await main(process.argv);
+await stopWatchdog();
 // Let stdout drain before exiting (a pipe may still hold results JSON).
 process.stdout.write('', () => process.exit(code));

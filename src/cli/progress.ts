@@ -1,55 +1,80 @@
 /**
- * Progress on stderr while a run goes: on a TTY one live line per backend, rewritten in place;
- * otherwise (CI logs) a plain line every few seconds.
+ * Progress on stderr while a run goes. On a terminal: one live line per backend, rewritten in
+ * place and never wider than the terminal (so it never wraps into a stack of lines). Otherwise (CI
+ * logs): a plain line at least every two seconds and at every change of phase, and one when a
+ * backend ends, however short it was.
  */
-import chalk from 'chalk';
-import type { BackendSpec } from '../scenario/schema.js';
-import type { Progress, RunObserver } from '../run/types.js';
+import type { ChalkInstance } from 'chalk';
+import { stripControl } from '../report/escape.js';
+import { formatMs, formatNumber, formatPct } from '../report/format.js';
 import type { BackendResult } from '../results/schema.js';
-import { formatMs, formatPct } from '../report/format.js';
+import type { Progress, RunObserver } from '../run/types.js';
+import type { BackendSpec } from '../scenario/schema.js';
 
-const PLAIN_EVERY_MS = 5000;
+const PLAIN_EVERY_MS = 2000;
 
-export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
+/** Cut a plain line to `max` characters. */
+function fitLine(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(0);
+
+/** One progress line, plain text, most important figures first. */
+export function progressLine(p: Progress): string {
+  const when =
+    p.elapsedMs <= p.plannedMs
+      ? `${secs(p.elapsedMs)}s/${secs(p.plannedMs)}s`
+      : `drain ${secs(p.elapsedMs - p.plannedMs)}s`;
+  return (
+    `${stripControl(p.label)} ${when} ${stripControl(p.phase)}: ` +
+    `turns ${p.turns}, lost ${p.lost}, errors ${p.errors}, ` +
+    `p50 ${formatMs(p.p50)} ms, p99 ${formatMs(p.p99)} ms`
+  );
+}
+
+/**
+ * @param stream where progress goes (stderr)
+ * @param chalk the colour instance of that stream
+ * @param columns the width a line may take
+ */
+export function progressObserver(stream: NodeJS.WriteStream, chalk: ChalkInstance, columns: () => number): RunObserver {
   const live = Boolean(stream.isTTY);
-  let lastPlain = 0;
+  let lastPlain = Number.NEGATIVE_INFINITY;
+  let lastPhase = '';
   let label = '';
-  const secs = (ms: number) => (ms / 1000).toFixed(0);
-  const line = (p: Progress) => {
-    const when =
-      p.elapsedMs <= p.plannedMs
-        ? `${secs(p.elapsedMs).padStart(3)}s/${secs(p.plannedMs)}s`
-        : `drain ${secs(p.elapsedMs - p.plannedMs)}s`;
-    return (
-      `${chalk.cyan(p.label.padEnd(12))} ${when}` +
-      `  turns ${String(p.turns).padStart(6)}  lost ${String(p.lost).padStart(5)}` +
-      `  errors ${String(p.errors).padStart(4)}` +
-      `  p50 ${formatMs(p.p50)} ms  p99 ${formatMs(p.p99)} ms`
-    );
-  };
+  const max = () => Math.max(20, columns() - 1);
   return {
     backendStarting(spec: BackendSpec, i: number, total: number, routing: string) {
-      label = spec.label;
-      lastPlain = 0;
-      stream.write(`${chalk.bold(`[${i + 1}/${total}]`)} ${spec.label}: starting instances (routing ${routing})\n`);
+      label = stripControl(spec.label);
+      lastPlain = Number.NEGATIVE_INFINITY;
+      lastPhase = '';
+      const text = fitLine(`[${i + 1}/${total}] ${label}: starting instances (routing ${routing})`, max());
+      stream.write(`${chalk.bold(text)}\n`);
     },
     progress(p: Progress) {
-      if (live) stream.write(`\r\x1b[2K${line(p)}`);
-      else if (p.elapsedMs - lastPlain >= PLAIN_EVERY_MS) {
+      const text = fitLine(progressLine(p), max());
+      if (live) {
+        stream.write(`\r\x1b[2K${text}`);
+        return;
+      }
+      if (p.elapsedMs - lastPlain >= PLAIN_EVERY_MS || p.phase !== lastPhase) {
         lastPlain = p.elapsedMs;
-        stream.write(`${line(p)}\n`);
+        lastPhase = p.phase;
+        stream.write(`${text}\n`);
       }
     },
     backendDone(b: BackendResult) {
       if (live) stream.write('\r\x1b[2K');
-      stream.write(
-        `${chalk.cyan(label.padEnd(12))} done: ${b.turns.total} turns, ` +
-          `${b.throughput.achievedTurnsPerSec.toFixed(1)}/s, p99 ${formatMs(b.latencyMs.p99)} ms, ` +
-          `turn loss ${formatPct(b.rates.turnLoss)}, errors ${b.turns.fail + b.turns.info}\n`,
-      );
+      const text =
+        `${label} done: ${b.turns.total} turns, ${formatNumber(b.throughput.achievedTurnsPerSec, 1)}/s, ` +
+        `p99 ${formatMs(b.latencyMs.p99)} ms, turn loss ${formatPct(b.rates.turnLoss)}, ` +
+        `errors ${b.turns.fail + b.turns.info}`;
+      stream.write(`${fitLine(text, live ? max() : Number.POSITIVE_INFINITY)}\n`);
     },
     warning(message: string) {
-      stream.write(`${chalk.yellow('warning:')} ${message}\n`);
+      stream.write(`${chalk.yellow('warning:')} ${stripControl(message)}\n`);
     },
   };
 }

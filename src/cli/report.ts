@@ -1,11 +1,11 @@
 /** `sessbench report <results.json> --format …`: re-render any earlier run from its results alone. */
 import { ExitCode, UsageError } from '../errors.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeUserFile } from '../report/files.js';
 import { type ReporterName, reporterNames, reporters } from '../report/registry.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { loadResults } from './results-file.js';
 
-export function reportCommand(file: string, opts: { format: string; out?: string }): number {
+export function reportCommand(file: string, opts: { format: string; out?: string; force?: boolean }): number {
   if (!reporterNames.includes(opts.format as ReporterName)) {
     throw new UsageError(
       `--format ${JSON.stringify(opts.format)} is not a report format${didYouMean(opts.format, reporterNames)}`,
@@ -14,7 +14,7 @@ export function reportCommand(file: string, opts: { format: string; out?: string
   }
   const text = reporters[opts.format as ReporterName].render(loadResults(file));
   if (opts.out) {
-    writeFileAtomic(opts.out, text);
+    writeUserFile(opts.out, text, opts.force ?? false);
     process.stderr.write(`wrote ${opts.out}\n`);
   } else {
     process.stdout.write(text);

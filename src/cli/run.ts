@@ -1,20 +1,24 @@
 /** `sessbench run <scenario>`: run every backend, write every report, apply the gates. */
 import { join, relative } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
-import { compareRuns, parseFailOn } from '../gates/compare.js';
-import { regressionLines, renderComparison } from '../report/compare-md.js';
-import { createRunFolder, writeFileAtomic } from '../report/files.js';
+import { type Comparable, compareRuns, incomparable, parseFailOn } from '../gates/compare.js';
+import { renderComparison } from '../report/compare-md.js';
+import { stripControl } from '../report/escape.js';
+import { createRunFolder, prepareFolder, removeIfEmpty, writeFileAtomic } from '../report/files.js';
 import { formatMetric } from '../report/format.js';
 import { reporters } from '../report/registry.js';
 import { renderTerminal } from '../report/terminal.js';
+import type { RunResults } from '../results/schema.js';
 import { run } from '../run/run.js';
 import { loadScenario } from '../scenario/parse.js';
 import type { Scenario } from '../scenario/schema.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { randomSeed } from '../util/prng.js';
+import { regressionsOf } from './compare.js';
+import { appendJobSummary } from './job-summary.js';
 import { progressObserver } from './progress.js';
 import { loadResults } from './results-file.js';
-import { appendJobSummary } from './job-summary.js';
+import { chalkFor, widthOf } from './terminal.js';
 
 export interface RunCommandOptions {
   backend?: string;
@@ -25,6 +29,10 @@ export interface RunCommandOptions {
   json?: boolean;
   baseline?: string;
   failOn?: string;
+  /** With --baseline --fail-on: give a verdict even when the runs are not comparable. */
+  force?: boolean;
+  /** `path=value` overrides of the scenario, in order. */
+  set?: string[];
 }
 
 /**
@@ -51,30 +59,56 @@ export function selectBackends(scenario: Scenario, list: string | undefined): Sc
   return { ...scenario, backends, thresholds };
 }
 
+/** With --fail-on, a baseline of another scenario, seed or options gives no verdict unless forced. */
+function checkBaseline(baseline: RunResults, scenario: Scenario, seed: number, force: boolean): void {
+  if (force) return;
+  const planned = JSON.parse(JSON.stringify({ scenario, seed, backends: scenario.backends })) as Comparable;
+  const reasons = incomparable(baseline, { ...planned, interrupted: false, abortedBy: null });
+  if (reasons.length > 0) {
+    throw new UsageError(
+      `--baseline is not comparable with this run (${reasons.join('; ')}): no --fail-on verdict`,
+      'use a baseline of the same scenario, seed and options, or pass --force to gate anyway',
+    );
+  }
+}
+
+/** Write every report of the run into its folder, and the terminal view to `out`. */
+function writeReports(results: RunResults, dir: string, out: NodeJS.WriteStream): void {
+  for (const r of Object.values(reporters)) writeFileAtomic(join(dir, r.file), r.render(results));
+  out.write(`\n${renderTerminal(results, chalkFor(out), widthOf(out))}\n\n`);
+}
+
 export async function runCommand(file: string, opts: RunCommandOptions, signal: AbortSignal): Promise<number> {
-  const scenario = selectBackends(await loadScenario(file), opts.backend);
-  // Check the gates' inputs before anything runs.
+  const scenario = selectBackends(await loadScenario(file, { set: opts.set ?? [] }), opts.backend);
+  // Check the gates' inputs and the output folder before anything runs.
   const rules = opts.failOn ? parseFailOn(opts.failOn) : [];
   if (opts.failOn && !opts.baseline) throw new UsageError('--fail-on needs --baseline <results.json>');
   const baseline = opts.baseline ? loadResults(opts.baseline) : undefined;
   const seed = opts.seed ?? scenario.seed ?? randomSeed();
+  if (baseline && rules.length) checkBaseline(baseline, scenario, seed, opts.force ?? false);
+  prepareFolder(opts.out);
+  const dir = createRunFolder(opts.out, scenario.name, new Date());
   const err = process.stderr;
   const out = opts.json ? process.stderr : process.stdout;
   err.write(
-    `sessbench: ${scenario.name}: ${scenario.backends.length} backend(s), ${scenario.cluster.instances} instances, ` +
-      `${scenario.faults.length} fault(s), seed ${seed}\n`,
+    `sessbench: ${stripControl(scenario.name)}: ${scenario.backends.length} backend(s), ` +
+      `${scenario.cluster.instances} instances, ${scenario.faults.length} fault(s), seed ${seed}\n`,
   );
-  const results = await run({
-    scenario,
-    scenarioFile: file,
-    seed,
-    redis: { ...(opts.redisBin ? { bin: opts.redisBin } : {}), ...(opts.redisUrl ? { url: opts.redisUrl } : {}) },
-    signal,
-    observer: progressObserver(err),
-  });
-  const dir = createRunFolder(opts.out, scenario.name, new Date(results.startedAt));
-  for (const r of Object.values(reporters)) writeFileAtomic(join(dir, r.file), r.render(results));
-  out.write(`\n${renderTerminal(results)}\n\n`);
+  let results: RunResults;
+  try {
+    results = await run({
+      scenario,
+      scenarioFile: file,
+      seed,
+      redis: { ...(opts.redisBin ? { bin: opts.redisBin } : {}), ...(opts.redisUrl ? { url: opts.redisUrl } : {}) },
+      signal,
+      observer: progressObserver(err, chalkFor(err), () => widthOf(err)),
+    });
+  } catch (e) {
+    removeIfEmpty(dir);
+    throw e;
+  }
+  writeReports(results, dir, out);
   const failed = results.thresholds.filter((t) => !t.ok);
   for (const t of failed) {
     err.write(
@@ -89,7 +123,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
     const md = renderComparison(baseline, results, cmp, true);
     summary += `\n${md}`;
     writeFileAtomic(join(dir, 'comparison.md'), `${md}\n`);
-    const lines = regressionLines(cmp);
+    // An interrupted run is not comparable: its exit code says so, not a regression verdict.
+    const lines = results.interrupted ? [] : regressionsOf(cmp, rules, opts.force ?? false);
     regressions = lines.length;
     for (const line of lines) err.write(`${line}\n`);
   }

@@ -3,8 +3,8 @@ import { ExitCode } from '../errors.js';
 import { loadScenario } from '../scenario/parse.js';
 import { timelineMs } from '../driver/workload.js';
 
-export async function validateCommand(file: string): Promise<number> {
-  const s = await loadScenario(file);
+export async function validateCommand(file: string, opts: { set?: string[] } = {}): Promise<number> {
+  const s = await loadScenario(file, { set: opts.set ?? [] });
   const secs = (timelineMs(s.load) + s.load.drain) / 1000;
   process.stdout.write(
     `${file}: valid. ${s.backends.length} backend(s) (${s.backends.map((b) => b.label).join(', ')}), ` +

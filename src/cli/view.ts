@@ -3,14 +3,14 @@
  * until Ctrl-C. Read-only, GET/HEAD only, nothing outside the folder.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { accessSync, constants } from 'node:fs';
 import { delimiter } from 'node:path';
 import { EnvironmentError, ExitCode, UsageError } from '../errors.js';
-import { htmlEscape } from '../report/html.js';
+import { htmlEscape } from '../report/escape.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -52,9 +52,56 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/** Host names a loopback server answers to: anything else may be a DNS-rebinding page. */
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+function send(res: http.ServerResponse, status: number, text: string): undefined {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end(text);
+  return undefined;
+}
+
+/**
+ * One request: GET or HEAD only, a Host header naming this loopback server, a well-formed path,
+ * and a file whose real path (symlinks followed) lies inside the folder.
+ */
+function serve(root: string, req: http.IncomingMessage, res: http.ServerResponse, port: number): undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+  if (!LOOPBACK_HOSTS.some((h) => req.headers.host === `${h}:${port}`)) return send(res, 421, 'unknown host');
+  let path: string;
+  try {
+    path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+  } catch {
+    return send(res, 400, 'malformed URL');
+  }
+  if (path.includes('\0')) return send(res, 400, 'malformed URL');
+  if (path === '/') {
+    res.writeHead(200, { 'content-type': TYPES['.html']! }).end(req.method === 'HEAD' ? undefined : index(root));
+    return undefined;
+  }
+  let file: string;
+  try {
+    file = realpathSync(resolve(root, `.${path}`));
+  } catch {
+    return send(res, 404, 'not found');
+  }
+  if (!file.startsWith(root + sep) || !statSync(file).isFile()) return send(res, 404, 'not found');
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return undefined;
+  }
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+  return undefined;
+}
+
 export async function viewCommand(
   dir: string,
-  opts: { port: number; open?: boolean },
+  opts: { port?: number; open?: boolean },
   signal: AbortSignal,
 ): Promise<number> {
   const root = resolve(dir);
@@ -63,28 +110,20 @@ export async function viewCommand(
       `${dir} is not a folder`,
       'run a scenario first, or name the folder that holds the run folders',
     );
+  const realRoot = realpathSync(root);
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return res.writeHead(405).end();
-    const url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
-    if (url === '/') {
-      res.writeHead(200, { 'content-type': TYPES['.html']! }).end(req.method === 'HEAD' ? undefined : index(root));
-      return;
+    // The handler never throws: one bad request can't end the server.
+    try {
+      serve(realRoot, req, res, (server.address() as AddressInfo).port);
+    } catch {
+      if (!res.headersSent) res.writeHead(500).end();
     }
-    const file = resolve(root, `.${url}`);
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile())
-      return res.writeHead(404).end('not found');
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'x-content-type-options': 'nosniff',
-    });
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', (err) =>
-      fail(new EnvironmentError(`cannot listen on 127.0.0.1:${opts.port}: ${err.message}`, { cause: err })),
+      fail(new EnvironmentError(`cannot listen on 127.0.0.1:${opts.port ?? 0}: ${err.message}`, { cause: err })),
     );
-    server.listen(opts.port, '127.0.0.1', ok);
+    server.listen(opts.port ?? 0, '127.0.0.1', ok);
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   process.stdout.write(`serving ${root} at ${url} (Ctrl-C to stop)\n`);

@@ -1,12 +1,57 @@
 /**
- * Every process the harness spawns (redis-server, instances), so that none outlives it: normal
- * teardown stops them one by one; this is the safety net for an abnormal exit (a crash of the
- * harness itself), where only synchronous work is possible.
+ * Every process the harness spawns (redis-server, instances) and every temporary folder it makes,
+ * so that none outlives it. Normal teardown stops them one by one; an 'exit' hook kills what is
+ * left when the harness exits on its own; and a watchdog process (watchdog.ts), told of each pid
+ * and folder, cleans up when the harness dies without running any hook (SIGKILL, a crash).
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const children = new Set<ChildProcess>();
 let installed = false;
+let watchdog: ChildProcess | undefined;
+
+/** The watchdog, started on first use; it must never keep the harness alive. */
+function guard(): ChildProcess | undefined {
+  if (watchdog?.connected) return watchdog;
+  const entry = fileURLToPath(new URL('../../dist/cluster/watchdog.js', import.meta.url));
+  if (!existsSync(entry)) return undefined;
+  watchdog = fork(entry, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], execArgv: [], serialization: 'json' });
+  watchdog.on('error', () => {});
+  watchdog.unref();
+  (watchdog.channel as { unref?: () => void } | undefined)?.unref?.();
+  return watchdog;
+}
+
+function tell(message: { add?: 'pid' | 'dir'; remove?: 'pid' | 'dir'; value: number | string }): void {
+  const w = guard();
+  if (w?.connected) w.send(message, () => {});
+}
+
+/**
+ * End the watchdog once the harness has stopped everything itself (a normal exit): resolves when
+ * it is gone, so nothing of the run is left when the command returns.
+ */
+export async function stopWatchdog(): Promise<void> {
+  const w = watchdog;
+  if (!w || !running(w)) return;
+  const gone = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+  // Waiting for it must keep the harness alive until it is gone.
+  w.ref();
+  if (w.connected) w.disconnect();
+  else w.kill('SIGKILL');
+  await gone;
+}
+
+/** A temporary folder that must not outlive the harness; `release` it once removed. */
+export function trackDir(dir: string): void {
+  tell({ add: 'dir', value: dir });
+}
+
+export function releaseDir(dir: string): void {
+  tell({ remove: 'dir', value: dir });
+}
 
 /** True until the child has exited. */
 export function running(child: ChildProcess): boolean {
@@ -29,7 +74,11 @@ export async function stopChild(child: ChildProcess, ask: () => void, graceMs: n
 /** Track a child until it exits; kill it with SIGKILL if the harness exits first. */
 export function track(child: ChildProcess): void {
   children.add(child);
-  child.once('exit', () => children.delete(child));
+  if (child.pid !== undefined) tell({ add: 'pid', value: child.pid });
+  child.once('exit', () => {
+    children.delete(child);
+    if (child.pid !== undefined) tell({ remove: 'pid', value: child.pid });
+  });
   if (!installed) {
     installed = true;
     process.on('exit', () => {

@@ -14,7 +14,13 @@ export function freePort(): Promise<number> {
 
 const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 
-/** True for 127.0.0.0/8, ::1 and localhost: the only addresses sessbench sends traffic to. */
+/**
+ * True for 127.0.0.0/8 written as four octets of 0..255, ::1 and localhost: the only addresses
+ * sessbench sends traffic to. Anything else (127.999.999.999 included) is refused before a name
+ * lookup could send it anywhere.
+ */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+  if (LOOPBACK.has(host)) return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return m?.slice(1).every((o) => Number(o) <= 255) ?? false;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
-import { running, stopChild, track } from './children.js';
+import { releaseDir, running, stopChild, track, trackDir } from './children.js';
 import { freePort, isLoopback } from './ports.js';
 
 export interface RedisOptions {
@@ -106,6 +106,7 @@ export class RedisServer {
   private static async spawnOnce(bin: string): Promise<RedisServer> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'sessbench-redis-'));
+    trackDir(dir);
     const admin = new Redis({
       host: '127.0.0.1',
       port,
@@ -121,6 +122,7 @@ export class RedisServer {
     } catch (err) {
       admin.disconnect();
       rmSync(dir, { recursive: true, force: true });
+      releaseDir(dir);
       throw err;
     }
   }
@@ -195,7 +197,10 @@ export class RedisServer {
     this.admin.disconnect();
     const child = this.child;
     if (child && running(child)) await stopChild(child, () => child.kill('SIGTERM'), 2000);
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) {
+      rmSync(this.dir, { recursive: true, force: true });
+      releaseDir(this.dir);
+    }
   }
 }
 

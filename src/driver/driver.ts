@@ -105,7 +105,7 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
         late: sentAt - intended > LATE_START_MS,
         hadContext: expected.length > 0,
         hadCookie,
-        atMs: doneAt - measureStart,
+        doneMs: doneAt - t0,
         intendedMs: intended - t0,
       };
       if (res.ok) {

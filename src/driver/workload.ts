@@ -4,6 +4,7 @@
  * i's plan depends only on the seed and i, so every backend gets the same conversations.
  */
 import type { Scenario } from '../scenario/schema.js';
+import { MAX_MODEL_MS } from '../service/protocol.js';
 import { Prng } from '../util/prng.js';
 
 export interface TurnPlan {
@@ -106,7 +107,8 @@ export function planConversation(scenario: Scenario, seed: number, arrival: Arri
   for (let k = 0; k < count; k++) {
     const thinkMs = k === 0 ? 0 : prng.between(c.thinkTime.min, c.thinkTime.max);
     const bytes = prng.int(c.messageBytes.min, c.messageBytes.max);
-    const modelMs = Math.round(prng.draw(scenario.cluster.service.modelTime) * 1000) / 1000;
+    // A long tail of the distribution is capped at what the service honours.
+    const modelMs = Math.min(MAX_MODEL_MS, Math.round(prng.draw(scenario.cluster.service.modelTime) * 1000) / 1000);
     turns.push({ thinkMs, modelMs, message: TEXT.slice(0, bytes) });
   }
   return { index: arrival.index, startMs: arrival.atMs, measured: arrival.measured, turns };

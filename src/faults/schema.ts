@@ -18,6 +18,9 @@ import { type Param, scenarioField, paramsSchema } from './toxics/params.js';
 import { toxicNames, toxics } from './toxics/registry.js';
 import type { LinkKind, ToxicDefinition, ToxicSpec } from './toxics/types.js';
 
+/** No fault time may exceed a day (the longest phase), so no timer can overflow. */
+const DAY_MS = 24 * 3_600_000;
+
 export const TARGET_RE = /^(redis|instance\[(\d+)\]|random-instance)(\.peers)?$/;
 type TargetKind = LinkKind | 'instance';
 
@@ -73,8 +76,10 @@ function toxicFields(): Record<string, z.ZodType> {
 
 export const faultSchema = z.strictObject({
   name: z.string().min(1).max(80).optional().describe("Names the fault's phase in the results; generated when absent."),
-  at: durationMs().describe('When the fault starts, from the start of the load (warmup included).'),
-  duration: durationMs().optional().describe('How long it lasts; until the end of the run when absent.'),
+  at: durationMs({ max: DAY_MS }).describe('When the fault starts, from the start of the load (warmup included).'),
+  duration: durationMs({ min: 1, max: DAY_MS })
+    .optional()
+    .describe('How long it lasts; until the end of the run when absent.'),
   target: z
     .string()
     .regex(TARGET_RE, 'expected redis, instance[k], random-instance, instance[k].peers or random-instance.peers')
@@ -92,7 +97,7 @@ export const faultSchema = z.strictObject({
     Object.entries(PROCESS_ACTIONS).map(([k, a]) => [k, z.literal(true).optional().describe(a.description)]),
   ),
   ...Object.fromEntries(
-    Object.entries(PROCESS_PARAMS).map(([k, p]) => [k, durationMs().optional().describe(p.description)]),
+    Object.entries(PROCESS_PARAMS).map(([k, p]) => [k, durationMs({ max: DAY_MS }).optional().describe(p.description)]),
   ),
 });
 

@@ -20,6 +20,7 @@ export const COMPARED: readonly MetricName[] = [
   'latency.p50',
   'latency.p99',
   'turns_per_sec',
+  'goodput',
   'turn_loss',
   'session_loss',
   'stale',
@@ -45,6 +46,8 @@ export interface Change {
   worse: boolean;
   /** The --fail-on rules it breaks. */
   failed: string[];
+  /** Why the change is not judged (raw throughput under a different offered load). */
+  note?: string;
 }
 
 export interface FailRule {
@@ -62,30 +65,31 @@ function meanSe(xs: number[]): { mean: number; se: number } {
   return { mean, se: sd / Math.sqrt(xs.length) };
 }
 
+const present = (xs: readonly (number | null)[]): number[] => xs.flatMap((x) => (x === null ? [] : [x]));
+
 /** The standard error of one run's value of a metric, or null when it has no noise model. */
-function standardError(metric: MetricName, b: BackendResult): number | null {
+function standardError(metric: MetricName, b: BackendResult, value: number): number | null {
   const busy = b.series.filter((s) => s.turns > 0);
   const binomial = (p: number, n: number) => (n > 0 ? Math.sqrt(Math.max(p * (1 - p), 1 / n) / n) : Infinity);
   switch (metric) {
     case 'latency.p50':
-      return meanSe(busy.map((s) => s.p50)).se;
+      return meanSe(present(busy.map((s) => s.p50))).se;
     case 'latency.p99':
-      return meanSe(busy.map((s) => s.p99)).se;
+      return meanSe(present(busy.map((s) => s.p99))).se;
     case 'turns_per_sec':
       return meanSe(busy.map((s) => s.turns)).se;
     case 'turn_loss':
     case 'stale':
     case 'diverged':
-      return binomial(metricValue(metric, b)!, b.turns.withContext);
+      return binomial(value, b.turns.withContext);
     case 'session_loss':
-      return binomial(b.rates.sessionLoss, b.conversations.measured);
+      return binomial(value, b.conversations.measured);
     case 'errors':
-      return binomial(b.rates.errors, b.turns.total);
+    case 'goodput':
+      return binomial(value, b.turns.total);
     case 'redis_reads_per_turn':
-    case 'redis_writes_per_turn': {
-      const v = metricValue(metric, b);
-      return v === undefined ? null : binomial(Math.min(v, 1), b.turns.total);
-    }
+    case 'redis_writes_per_turn':
+      return binomial(Math.min(value, 1), b.turns.total);
     default:
       return null;
   }
@@ -122,13 +126,111 @@ export function parseFailOn(text: string): FailRule[] {
     });
 }
 
+/** Offered loads further apart than this make raw throughput incomparable (goodput still compares). */
+const OFFERED_TOLERANCE = 0.05;
+
+/** Canonical JSON (sorted keys), so equal content compares equal whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** What comparability looks at in a run (a RunResults has it all). */
+export type Comparable = Pick<RunResults, 'scenario' | 'seed' | 'interrupted' | 'abortedBy'> & {
+  backends: readonly { label: string; backend: string; options: Record<string, unknown> }[];
+};
+
+/**
+ * Why two runs can't be compared figure by figure: a different load, cluster or fault plan (what
+ * was run; not its name, thresholds or which backends were picked), seed or backend options, or a
+ * run that was cut short. Empty when they can.
+ */
+export function incomparable(base: Comparable, next: Comparable): string[] {
+  const reasons: string[] = [];
+  for (const part of ['cluster', 'load', 'faults'] as const) {
+    if (canonical(base.scenario[part]) !== canonical(next.scenario[part]))
+      reasons.push(`the scenarios' ${part} differ`);
+  }
+  if (base.seed !== next.seed) reasons.push(`the seeds differ (${base.seed} and ${next.seed})`);
+  for (const nb of next.backends) {
+    const bb = base.backends.find((b) => b.label === nb.label);
+    if (bb && (bb.backend !== nb.backend || canonical(bb.options) !== canonical(nb.options))) {
+      reasons.push(`backend ${nb.label} has other options`);
+    }
+  }
+  for (const [name, r] of [
+    ['base', base],
+    ['new', next],
+  ] as const) {
+    if (r.interrupted) reasons.push(`the ${name} run was interrupted`);
+    if (r.abortedBy) reasons.push(`the ${name} run was ended early by a threshold`);
+  }
+  return reasons;
+}
+
+export interface Comparison {
+  changes: Change[];
+  /** Metrics left out because one side had no data. */
+  noData: { backend: string; metric: MetricName; side: 'base' | 'new' | 'both' }[];
+  onlyIn: { base: string[]; next: string[] };
+  /** Why the runs are not comparable; empty when they are. */
+  incomparable: string[];
+}
+
+function change(
+  metric: MetricName,
+  bb: BackendResult,
+  nb: BackendResult,
+  a: number,
+  b: number,
+  rules: readonly FailRule[],
+): Change {
+  const delta = b - a;
+  const seA = standardError(metric, bb, a);
+  const seB = standardError(metric, nb, b);
+  const noise = seA === null || seB === null ? null : Math.sqrt(seA ** 2 + seB ** 2);
+  const deltaPct = a === 0 ? null : delta / a;
+  const offeredA = bb.throughput.offeredTurnsPerSec ?? 0;
+  const offeredB = nb.throughput.offeredTurnsPerSec ?? 0;
+  // Raw throughput follows the offered load: judged only when both runs offered the same.
+  const note =
+    metric === 'turns_per_sec' && Math.abs(offeredB - offeredA) > OFFERED_TOLERANCE * Math.max(offeredA, offeredB)
+      ? `offered load differs (${offeredA} and ${offeredB} turns/s): see goodput`
+      : undefined;
+  const significant =
+    note === undefined &&
+    delta !== 0 &&
+    (noise === null ? Math.abs(deltaPct ?? Infinity) > 0.1 : Math.abs(delta) > 3 * noise);
+  const worse = METRICS[metric].higherIsWorse ? delta > 0 : delta < 0;
+  const failed = rules
+    .filter((r) => r.metric === metric && significant && worse)
+    .filter((r) =>
+      r.relative !== undefined ? a === 0 || Math.abs(delta) / Math.abs(a) > r.relative : Math.abs(delta) > r.absolute!,
+    )
+    .map((r) => r.text);
+  return {
+    backend: nb.label,
+    metric,
+    base: a,
+    next: b,
+    delta,
+    deltaPct,
+    noise,
+    significant,
+    worse,
+    failed,
+    ...(note ? { note } : {}),
+  };
+}
+
 /** Compare two runs, backend by backend (matched by label). */
-export function compareRuns(
-  base: RunResults,
-  next: RunResults,
-  rules: readonly FailRule[] = [],
-): { changes: Change[]; onlyIn: { base: string[]; next: string[] } } {
+export function compareRuns(base: RunResults, next: RunResults, rules: readonly FailRule[] = []): Comparison {
   const changes: Change[] = [];
+  const noData: Comparison['noData'] = [];
   for (const nb of next.backends) {
     const bb = base.backends.find((b) => b.label === nb.label);
     if (!bb) continue;
@@ -137,30 +239,24 @@ export function compareRuns(
       const a = metricValue(metric, bb);
       const b = metricValue(metric, nb);
       if (a === undefined || b === undefined) continue;
-      const delta = b - a;
-      const seA = standardError(metric, bb);
-      const seB = standardError(metric, nb);
-      const noise = seA === null || seB === null ? null : Math.sqrt(seA ** 2 + seB ** 2);
-      const deltaPct = a === 0 ? null : delta / a;
-      const significant =
-        delta !== 0 && (noise === null ? Math.abs(deltaPct ?? Infinity) > 0.1 : Math.abs(delta) > 3 * noise);
-      const worse = METRICS[metric].higherIsWorse ? delta > 0 : delta < 0;
-      const failed = rules
-        .filter((r) => r.metric === metric && significant && worse)
-        .filter((r) =>
-          r.relative !== undefined
-            ? a === 0 || Math.abs(delta) / Math.abs(a) > r.relative
-            : Math.abs(delta) > r.absolute!,
-        )
-        .map((r) => r.text);
-      changes.push({ backend: nb.label, metric, base: a, next: b, delta, deltaPct, noise, significant, worse, failed });
+      if (a === null || b === null) {
+        noData.push({
+          backend: nb.label,
+          metric,
+          side: a === null && b === null ? 'both' : a === null ? 'base' : 'new',
+        });
+        continue;
+      }
+      changes.push(change(metric, bb, nb, a, b, rules));
     }
   }
   return {
     changes,
+    noData,
     onlyIn: {
       base: base.backends.filter((b) => !next.backends.some((n) => n.label === b.label)).map((b) => b.label),
       next: next.backends.filter((n) => !base.backends.some((b) => b.label === n.label)).map((n) => n.label),
     },
+    incomparable: incomparable(base, next),
   };
 }

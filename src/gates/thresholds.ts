@@ -82,13 +82,19 @@ export interface ThresholdProblem {
   message: string;
 }
 
+/** A backend of the scenario as thresholds see it. */
+export interface ThresholdLabel {
+  label: string;
+  usesRedis: boolean;
+}
+
 /**
  * Resolve the scenario's thresholds; problems (unknown backend, metric or phase, malformed
  * expression) are returned with their paths instead of specs.
  */
 export function resolveThresholds(
   raw: Record<string, Record<string, ThresholdValue>>,
-  labels: readonly { label: string; usesRedis: boolean }[],
+  labels: readonly ThresholdLabel[],
   faults: readonly { name?: string | undefined }[],
 ): { specs: ThresholdSpec[]; problems: ThresholdProblem[] } {
   const specs: ThresholdSpec[] = [];
@@ -194,24 +200,40 @@ function blocksFor(
     .map((p) => ({ phase: p.name, block: p }));
 }
 
-/** Every threshold checked against the results: one verdict per backend (and per phase). */
-export function evaluateThresholds(specs: readonly ThresholdSpec[], run: RunResults): ThresholdResult[] {
+/**
+ * Every threshold checked against the results: one verdict per backend of the scenario (and per
+ * phase). No data fails: a backend that did not run, a phase that never happened or had no turns
+ * give `observed: null` and `ok: false`. A metric a backend doesn't have (Redis counts of `memory`)
+ * under "*" gives no verdict.
+ */
+export function evaluateThresholds(
+  specs: readonly ThresholdSpec[],
+  run: RunResults,
+  backends: readonly ThresholdLabel[],
+): ThresholdResult[] {
   const out: ThresholdResult[] = [];
   for (const spec of specs) {
-    for (const b of run.backends) {
-      if (spec.scope !== '*' && spec.scope !== b.label) continue;
-      for (const { phase, block } of blocksFor(spec, b, run)) {
-        const observed = metricValue(spec.metric, b, block);
-        // A metric a backend doesn't have (Redis counts of `memory`) under "*" is not applicable.
-        if (observed === undefined) continue;
+    for (const { label, usesRedis } of backends) {
+      if (spec.scope !== '*' && spec.scope !== label) continue;
+      const verdict = (phase: string | null, observed: number | null) =>
         out.push({
-          backend: b.label,
+          backend: label,
           metric: spec.metric,
           phase,
           threshold: spec.text,
           observed,
-          ok: compare(observed, spec.op, spec.value),
+          ok: observed !== null && compare(observed, spec.op, spec.value),
         });
+      const b = run.backends.find((x) => x.label === label);
+      if (!b) {
+        if (!spec.metric.startsWith('redis_') || usesRedis) verdict(spec.phase ?? null, null);
+        continue;
+      }
+      const blocks = blocksFor(spec, b, run);
+      if (blocks.length === 0) verdict(spec.phase ?? null, null);
+      for (const { phase, block } of blocks) {
+        const observed = metricValue(spec.metric, b, block);
+        if (observed !== undefined) verdict(phase, observed);
       }
     }
   }

@@ -31,8 +31,8 @@ export function metricsOf(rec: Recorder, windowMs: number, sessions: number): Me
     failedMs: rec.failedSummary(),
     throughput: {
       windowSec: round(windowSec, 3),
-      offeredTurnsPerSec: round(turns / windowSec, 2),
-      achievedTurnsPerSec: round((turns - c.fail - c.info) / windowSec, 2),
+      offeredTurnsPerSec: turns > 0 ? round(turns / windowSec, 2) : null,
+      achievedTurnsPerSec: turns > 0 ? round((turns - c.fail - c.info) / windowSec, 2) : null,
     },
   };
 }

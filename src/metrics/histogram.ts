@@ -39,7 +39,7 @@ export function recordMs(h: Histogram, ms: number): void {
 const ms = (us: number) => Math.round(us) / 1000;
 
 export function summarize(h: Histogram): LatencySummary {
-  if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  if (h.totalCount === 0) return { count: 0, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
   return {
     count: h.totalCount,
     mean: ms(h.mean),

@@ -64,6 +64,17 @@ export class PhasedRecorder {
     if (r.outcome === 'lost') trace.lostMs.push(r.intendedMs);
   }
 
+  /** The name of the phase at `t` ms from the start of the load; undefined without faults. */
+  phaseNameAt(t: number): string | undefined {
+    if (this.phases.length === 0) return undefined;
+    for (const p of this.faultWindows) {
+      if (t >= p.window.startMs && (p.window.endMs === null || t < p.window.endMs)) return p.window.name;
+    }
+    return t < this.phases[0]!.window.endMs!
+      ? this.phases[0]!.window.name
+      : this.phases[this.phases.length - 1]!.window.name;
+  }
+
   private phaseOf(t: number): Recorder {
     for (const p of this.faultWindows)
       if (t >= p.window.startMs && (p.window.endMs === null || t < p.window.endMs)) return p.recorder;

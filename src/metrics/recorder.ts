@@ -26,8 +26,8 @@ export interface TurnResult {
   hadCookie: boolean;
   lagTurns: number;
   recovered: number;
-  /** Completion time, ms since the measurement began (negative during warmup). */
-  atMs: number;
+  /** Completion time, ms from the start of the load (warmup included): decides the second of the series. */
+  doneMs: number;
   /** Intended send time, ms since the start of the load (warmup included): decides the phase. */
   intendedMs: number;
 }
@@ -58,7 +58,6 @@ export class Recorder {
   /** Conversations with at least one measured turn here. */
   readonly conversations = new Set<number>();
   private readonly seconds: SecondBucket[] = [];
-  lastCompletionMs = 0;
 
   /** @param withSeries keep a per-second series (the whole run's recorder does; phase recorders don't) */
   constructor(private readonly withSeries = true) {}
@@ -86,9 +85,8 @@ export class Recorder {
     } else {
       recordMs(this.failed, r.latencyMs);
     }
-    if (r.atMs > this.lastCompletionMs) this.lastCompletionMs = r.atMs;
     if (!this.withSeries) return;
-    const sec = Math.max(0, Math.floor(r.atMs / 1000));
+    const sec = Math.max(0, Math.floor(r.doneMs / 1000));
     let bucket = this.seconds[sec];
     if (!bucket) bucket = this.seconds[sec] = { counts: zeroCounts(), hist: newHistogram(2) };
     bucket.counts[r.outcome]++;
@@ -126,7 +124,7 @@ export class Recorder {
       const s = b ? summarize(b.hist) : undefined;
       let turns = 0;
       for (const k in counts) turns += counts[k as Outcome];
-      out.push({ t, turns, ...counts, p50: s?.p50 ?? 0, p99: s?.p99 ?? 0 });
+      out.push({ t, turns, ...counts, p50: s?.p50 ?? null, p99: s?.p99 ?? null });
     }
     return out;
   }

@@ -20,9 +20,10 @@ export interface Band {
 /** The band of the seconds in [fromSec, toSec); undefined when the baseline has no turns. */
 export function baselineBand(series: readonly SecondStats[], fromSec: number, toSec: number): Band | undefined {
   const secs = series.filter((s) => s.t >= fromSec && s.t + 1 <= toSec && s.turns > 0);
-  if (secs.length === 0) return undefined;
+  const p99s = secs.flatMap((s) => (s.p99 === null ? [] : [s.p99]));
+  if (secs.length === 0 || p99s.length === 0) return undefined;
   const rate = meanSd(secs.map((s) => s.intact / s.turns));
-  const p99 = meanSd(secs.map((s) => s.p99));
+  const p99 = meanSd(p99s);
   return {
     minSuccess: rate.mean - Math.max(0.05, 3 * rate.sd),
     maxP99: p99.mean + Math.max(0.5 * p99.mean, 3 * p99.sd, 5),
@@ -33,7 +34,9 @@ export function baselineBand(series: readonly SecondStats[], fromSec: number, to
 export function timeToRecover(series: readonly SecondStats[], band: Band, fromSec: number): number | null {
   for (const s of series) {
     if (s.t < Math.ceil(fromSec) || s.turns === 0) continue;
-    if (s.intact / s.turns >= band.minSuccess && s.p99 <= band.maxP99) return Math.round((s.t - fromSec) * 10) / 10;
+    if (s.intact / s.turns >= band.minSuccess && s.p99 !== null && s.p99 <= band.maxP99) {
+      return Math.round((s.t - fromSec) * 10) / 10;
+    }
   }
   return null;
 }

@@ -4,25 +4,37 @@
  */
 import { METRICS, type MetricName } from '../results/metrics.js';
 
-export function formatPct(x: number): string {
+/** What every view prints for a figure over no data. */
+export const NO_DATA = '–';
+
+export function formatPct(x: number | null | undefined): string {
+  if (x === null || x === undefined) return NO_DATA;
   if (x === 0) return '0 %';
   const p = x * 100;
   return `${p < 0.1 ? p.toFixed(3) : p < 10 ? p.toFixed(2) : p.toFixed(1)} %`;
 }
 
-export function formatMs(x: number): string {
+export function formatMs(x: number | null | undefined): string {
+  if (x === null || x === undefined) return NO_DATA;
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
-export function formatBytes(n: number): string {
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return NO_DATA;
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} B`;
 }
 
-/** A metric value written in its own unit: "12.3ms", "0.50%", "1.2 MiB", "3.5". */
-export function formatMetric(metric: MetricName, value: number): string {
+/** A number with `digits` decimals, or "–" for no data. */
+export function formatNumber(x: number | null | undefined, digits: number): string {
+  return x === null || x === undefined ? NO_DATA : x.toFixed(digits);
+}
+
+/** A metric value written in its own unit: "12.3ms", "0.50%", "1.2 MiB", "3.5"; "no data" for null. */
+export function formatMetric(metric: MetricName, value: number | null): string {
+  if (value === null) return 'no data';
   switch (METRICS[metric].kind) {
     case 'duration':
       return `${formatMs(value)}ms`;

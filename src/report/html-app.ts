@@ -39,20 +39,29 @@ export const HTML_APP = `
     },
   };
 
-  function timeChart(id, title, yLabel, pick, opts) {
+  // Each point is one second of the run, drawn at the middle of its second; the second a backend's
+  // load ended in is partial (it would read as a collapse) and is left out.
+  function timeChart(id, title, unit, pick) {
     var el = document.getElementById(id);
     if (!el) return;
     var maxT = 0;
     data.backends.forEach(function (b) { maxT = Math.max(maxT, b.series.length); });
     var xs = [];
-    for (var t = 0; t < maxT; t++) xs.push(t);
+    for (var t = 0; t < maxT; t++) xs.push(t + 0.5);
     var columns = [xs];
-    var series = [{ label: 'second' }];
+    var withUnit = function (u, v) { return v == null ? '–' : (Math.round(v * 100) / 100) + ' ' + unit; };
+    var series = [{ label: 'second', value: function (u, v) { return v == null ? '' : Math.floor(v) + 's'; } }];
     data.backends.forEach(function (b, i) {
+      var first = Math.floor(b.startSec);
+      var full = Math.floor(b.endSec);
       pick.forEach(function (p) {
-        columns.push(xs.map(function (t) { var s = b.series[t]; return s ? p.get(s) : null; }));
+        columns.push(xs.map(function (x, t) {
+          var s = b.series[t];
+          return s && t >= first && t < full ? p.get(s) : null;
+        }));
         series.push({
           label: b.label + (p.suffix || ''), stroke: colour(i), width: p.width || 1.5, dash: p.dash, spanGaps: false,
+          value: withUnit,
         });
       });
     });
@@ -62,15 +71,19 @@ export const HTML_APP = `
       height: 260,
       plugins: [shade],
       scales: { x: { time: false } },
-      axes: [{ label: 'seconds since the measurement began' }, { label: yLabel }],
+      // Ticks at whole seconds only.
+      axes: [
+        { label: 'seconds from the start of the load', incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600] },
+        { label: unit },
+      ],
       series: series,
     }, columns, el), el);
   }
 
   timeChart('chart-throughput', 'Turns per second', 'turns/s', [{ get: function (s) { return s.turns; } }]);
   timeChart('chart-latency', 'Latency over time: p99 (solid) and p50 (dashed)', 'ms', [
-    { get: function (s) { return s.p99 || null; }, suffix: ' p99' },
-    { get: function (s) { return s.p50 || null; }, suffix: ' p50', dash: [4, 4], width: 1 },
+    { get: function (s) { return s.p99; }, suffix: ' p99' },
+    { get: function (s) { return s.p50; }, suffix: ' p50', dash: [4, 4], width: 1 },
   ]);
   timeChart('chart-events', 'Lost, stale or diverged (solid) and failed (dashed) turns per second', 'turns', [
     { get: function (s) { return s.lost + s.stale + s.diverged; }, suffix: ' lost/stale' },
@@ -125,7 +138,9 @@ export const HTML_APP = `
       axes: [
         {
           values: function (u, vals) {
-            return vals.map(function (v) { return data.redis.labels[v] === undefined || v % 1 ? '' : data.redis.labels[v]; });
+            return vals.map(function (v) {
+              return data.redis.labels[v] === undefined || v % 1 ? '' : data.redis.labels[v];
+            });
           },
           splits: function () { return xs; },
         },

@@ -8,10 +8,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import hdr from 'hdr-histogram-js';
-import type { BackendResult, RunResults } from '../results/schema.js';
-import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
-import { HTML_APP } from './html-app.js';
+import type { BackendResult, RunResults, ThresholdResult } from '../results/schema.js';
+import {
+  BACKEND_GROUPS,
+  type ColumnGroup,
+  PHASE_GROUPS,
+  TIME_BASE,
+  footnotes,
+  phaseFootnotes,
+  phaseRows,
+} from './columns.js';
+import { type Fragment, html, trusted } from './escape.js';
 import { formatMetric } from './format.js';
+import { HTML_APP } from './html-app.js';
+import { glance } from './html-glance.js';
 import type { Reporter } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -24,10 +34,6 @@ function uplotFiles(): { js: string; css: string } {
     css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
   };
   return uplot;
-}
-
-export function htmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** JSON that is safe inside <script>: no "<" can close the element or open a comment. */
@@ -63,11 +69,14 @@ function chartData(r: RunResults) {
   const warmupSec = r.scenario.load.warmup / 1000;
   const redisBackends = r.backends.filter((b) => b.redis);
   return {
-    backends: r.backends.map((b) => ({ label: b.label, series: b.series })),
-    faults: r.faults.map((f) => ({
-      startSec: f.atMs / 1000 - warmupSec,
-      endSec: f.endMs === null ? null : f.endMs / 1000 - warmupSec,
+    // The measurement runs from the end of warmup to endSec; the second it ends in is partial, not drawn.
+    backends: r.backends.map((b) => ({
+      label: b.label,
+      series: b.series,
+      startSec: warmupSec,
+      endSec: warmupSec + b.throughput.windowSec,
     })),
+    faults: r.faults.map((f) => ({ startSec: f.atMs / 1000, endSec: f.endMs === null ? null : f.endMs / 1000 })),
     spectrum: spectrum(r.backends),
     redis: {
       labels: redisBackends.map((b) => b.label),
@@ -77,28 +86,31 @@ function chartData(r: RunResults) {
   };
 }
 
-function table<R>(
-  columns: readonly { title: string; numeric: boolean; value(r: R): string }[],
-  rows: readonly R[],
-  rowClass?: (r: R) => string,
-): string {
-  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${htmlEscape(c.title)}</th>`).join('');
-  const body = rows
-    .map((r) => {
-      const cls = rowClass?.(r);
-      return `<tr${cls ? ` class="${cls}"` : ''}>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${htmlEscape(c.value(r))}</td>`).join('')}</tr>`;
-    })
-    .join('\n');
-  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+function table<R>(group: ColumnGroup<R>, rows: readonly R[], rowClass?: (r: R) => string): Fragment {
+  const cls = (numeric: boolean) => (numeric ? html` class="num"` : html``);
+  const head = group.columns.map((c) => html`<th${cls(c.numeric)}>${c.title}</th>`);
+  const body = rows.map((r) => {
+    const rc = rowClass?.(r);
+    const cells = group.columns.map((c) => html`<td${cls(c.numeric)}>${c.value(r)}</td>`);
+    return html`<tr${rc ? html` class="${rc}"` : html``}>${cells}</tr>\n`;
+  });
+  return html`<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}</tbody></table></div>`;
 }
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1b1f24; --muted: #5b6470; --line: #d8dee4; --bad: #b42318; --ok: #067647; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0 auto; max-width: 1160px; padding: 16px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); }
+body { margin: 0 auto; max-width: 1160px; padding: 16px; }
 h1 { font-size: 22px; margin: 0 0 4px; word-break: break-word; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
-.card { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 4px 24px; color: var(--muted); margin: 8px 0 0; }
+.card { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 4px 24px; }
+.card { color: var(--muted); margin: 8px 0 0; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+.glances { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+.glance { margin: 0; max-width: 100%; break-inside: avoid; }
+.glance svg { max-width: 100%; height: auto; font-size: 12px; }
+.glance text { fill: var(--fg); } .glance .t { font-weight: 600; } .glance .m { fill: var(--muted); font-size: 11px; }
 .card b { color: var(--fg); font-weight: 600; }
 .warn { background: #fff4e5; border: 1px solid #f5c07a; padding: 8px 12px; border-radius: 6px; margin: 12px 0; }
 .scroll { overflow-x: auto; }
@@ -116,7 +128,8 @@ tr.fault td:nth-child(2) { color: #8a1c7c; }
 .pass { color: var(--ok); } .bad { color: var(--bad); }
 @media (max-width: 700px) { body { padding: 8px; font-size: 13px; } th, td { padding: 3px 6px; } }
 @media print {
-  body { max-width: none; padding: 0; } .chart { break-inside: avoid; overflow: visible; } h2 { break-after: avoid; } .u-legend { font-size: 10px; }
+  body { max-width: none; padding: 0; } .chart { break-inside: avoid; overflow: visible; }
+  h2 { break-after: avoid; } .u-legend { font-size: 10px; }
   .scroll { overflow: visible; } table { white-space: normal; font-size: 10px; }
   /* Charts were drawn for the screen: scale each canvas (axes included) to the paper's width. */
   .uplot, .u-wrap { width: 100% !important; height: auto !important; }
@@ -125,85 +138,101 @@ tr.fault td:nth-child(2) { color: #8a1c7c; }
 }
 `;
 
-function render(r: RunResults): string {
-  const { js, css } = uplotFiles();
-  const styles = `${css}\n${STYLE}`;
-  const csp = `default-src 'none'; script-src ${sha256(js)} ${sha256(HTML_APP)}; style-src ${sha256(styles)}; img-src data:; base-uri 'none'; form-action 'none'; connect-src 'none'`;
+const THRESHOLDS: ColumnGroup<ThresholdResult> = {
+  title: 'Thresholds',
+  columns: [
+    { title: 'backend', numeric: false, value: (t) => t.backend },
+    { title: 'metric', numeric: false, value: (t) => t.metric },
+    { title: 'phase', numeric: false, value: (t) => t.phase ?? 'run' },
+    { title: 'threshold', numeric: false, value: (t) => t.threshold },
+    { title: 'observed', numeric: true, value: (t) => formatMetric(t.metric, t.observed) },
+    { title: 'verdict', numeric: false, value: (t) => (t.ok ? 'pass' : 'FAIL') },
+  ],
+};
+
+function card(r: RunResults): Fragment {
   const env = r.environment;
   const durationSec = Math.round((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000);
+  const failed = r.thresholds.filter((t) => !t.ok).length;
+  const total = r.thresholds.length;
+  const verdict = total === 0 ? 'none' : failed ? `${failed} of ${total} failed` : `all ${total} passed`;
+  const cluster = `${r.scenario.cluster.instances} instances, ${r.scenario.cluster.routing}`;
+  return html`<div class="card">
+<div>scenario <b>${r.scenarioFile}</b></div>
+<div>seed <b>${r.seed}</b></div>
+<div>started <b>${r.startedAt}</b>, ${durationSec}s</div>
+<div>cluster <b>${cluster}</b></div>
+<div>machine <b>${env.cpuModel} × ${env.cpuCount}</b></div>
+<div>Node <b>${env.node}</b>, Redis <b>${env.redisVersion ?? 'not used'}</b></div>
+<div>sessbench <b>${r.tool.version}</b></div>
+<div>thresholds <b class="${failed ? 'bad' : 'pass'}">${verdict}</b></div>
+</div>`;
+}
+
+function body(r: RunResults): Fragment[] {
   const warnings = [...r.warnings];
   if (r.interrupted) warnings.unshift('This run was interrupted: the results are partial.');
-  const failed = r.thresholds.filter((t) => !t.ok).length;
+  const parts: Fragment[] = [html`<header><h1>sessbench: ${r.scenario.name}</h1>`];
+  if (r.scenario.description) parts.push(html`<p>${r.scenario.description}</p>`);
+  parts.push(card(r), html`</header>`);
+  for (const w of warnings) parts.push(html`<div class="warn">${w}</div>`);
+  parts.push(html`<main><h2>At a glance</h2>`, glance(r.backends));
+  for (const group of BACKEND_GROUPS) parts.push(html`<h2>${group.title}</h2>`, table(group, r.backends));
+  for (const n of footnotes(r.backends)) parts.push(html`<p class="note">${n}</p>`);
   const rows = phaseRows(r.backends);
-  const parts: string[] = [];
-  parts.push(`<header><h1>sessbench: ${htmlEscape(r.scenario.name)}</h1>`);
-  if (r.scenario.description) parts.push(`<p>${htmlEscape(r.scenario.description)}</p>`);
-  parts.push(`<div class="card">
-<div>scenario <b>${htmlEscape(r.scenarioFile)}</b></div>
-<div>seed <b>${r.seed}</b></div>
-<div>started <b>${htmlEscape(r.startedAt)}</b>, ${durationSec}s</div>
-<div>cluster <b>${r.scenario.cluster.instances} instances, ${htmlEscape(r.scenario.cluster.routing)}</b></div>
-<div>machine <b>${htmlEscape(env.cpuModel)} × ${env.cpuCount}</b></div>
-<div>Node <b>${htmlEscape(env.node)}</b>, Redis <b>${htmlEscape(env.redisVersion ?? 'not used')}</b></div>
-<div>sessbench <b>${htmlEscape(r.tool.version)}</b></div>
-<div>thresholds <b class="${failed ? 'bad' : 'pass'}">${r.thresholds.length === 0 ? 'none' : failed ? `${failed} of ${r.thresholds.length} failed` : `all ${r.thresholds.length} passed`}</b></div>
-</div></header>`);
-  for (const w of warnings) parts.push(`<div class="warn">${htmlEscape(w)}</div>`);
-  parts.push('<main><h2>Comparison</h2>', table(COLUMNS, r.backends));
-  for (const n of footnotes(r.backends)) parts.push(`<p class="note">${htmlEscape(n)}</p>`);
   if (rows.length > 0) {
-    parts.push('<h2>Phases</h2><ul class="note">');
-    for (const f of r.faults)
+    parts.push(html`<h2>Phases</h2><ul class="note">`);
+    for (const f of r.faults) {
+      const span = f.endMs === null ? ', to the end' : ` for ${(f.endMs - f.atMs) / 1000}s`;
+      parts.push(html`<li>${f.name}: at ${f.atMs / 1000}s${span} (target ${f.target})</li>`);
+    }
+    parts.push(html`</ul><p class="note">${TIME_BASE}</p>`);
+    for (const group of PHASE_GROUPS) {
       parts.push(
-        `<li>${htmlEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${htmlEscape(f.target)})</li>`,
+        html`<h3>${group.title}</h3>`,
+        table(group, rows, (x) => (x.phase.kind === 'fault' ? 'fault' : '')),
       );
-    parts.push(
-      '</ul>',
-      table(PHASE_COLUMNS, rows, (x) => (x.phase.kind === 'fault' ? 'fault' : '')),
-    );
-    for (const n of phaseFootnotes()) parts.push(`<p class="note">${htmlEscape(n)}</p>`);
+    }
+    for (const n of phaseFootnotes()) parts.push(html`<p class="note">${n}</p>`);
   }
   if (r.thresholds.length > 0) {
     parts.push(
-      '<h2>Thresholds</h2>',
-      table(
-        [
-          { title: 'backend', numeric: false, value: (t: RunResults['thresholds'][number]) => t.backend },
-          { title: 'metric', numeric: false, value: (t) => t.metric },
-          { title: 'phase', numeric: false, value: (t) => t.phase ?? 'run' },
-          { title: 'threshold', numeric: false, value: (t) => t.threshold },
-          { title: 'observed', numeric: true, value: (t) => formatMetric(t.metric, t.observed) },
-          { title: 'verdict', numeric: false, value: (t) => (t.ok ? 'pass' : 'FAIL') },
-        ],
-        r.thresholds,
-        (t) => (t.ok ? '' : 'fail'),
-      ),
+      html`<h2>Thresholds</h2>`,
+      table(THRESHOLDS, r.thresholds, (t) => (t.ok ? '' : 'fail')),
     );
   }
-  parts.push('<h2>Charts</h2>');
-  if (r.faults.length) parts.push('<p class="note">Shaded: fault windows.</p>');
+  parts.push(html`<h2>Charts</h2><p class="note">${TIME_BASE}${r.faults.length ? ' Shaded: fault windows.' : ''}</p>`);
   for (const id of ['throughput', 'latency', 'events', 'spectrum'])
-    parts.push(`<div class="chart" id="chart-${id}"></div>`);
-  if (r.backends.some((b) => b.redis)) parts.push('<div class="chart" id="chart-redis"></div>');
-  parts.push('</main>');
-  return `<!doctype html>
+    parts.push(html`<div class="chart" id="chart-${id}"></div>`);
+  if (r.backends.some((b) => b.redis)) parts.push(html`<div class="chart" id="chart-redis"></div>`);
+  parts.push(html`</main>`);
+  return parts;
+}
+
+function render(r: RunResults): string {
+  const { js, css } = uplotFiles();
+  const styles = `${css}\n${STYLE}`;
+  const csp =
+    `default-src 'none'; script-src ${sha256(js)} ${sha256(HTML_APP)}; style-src ${sha256(styles)}; ` +
+    "img-src data:; base-uri 'none'; form-action 'none'; connect-src 'none'";
+  const data = trusted('html', scriptJson(chartData(r)));
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="referrer" content="no-referrer">
-<title>sessbench: ${htmlEscape(r.scenario.name)}</title>
-<style>${styles}</style>
+<title>sessbench: ${r.scenario.name}</title>
+<style>${trusted('html', styles)}</style>
 </head>
 <body>
-${parts.join('\n')}
-<script type="application/json" id="sessbench-data">${scriptJson(chartData(r))}</script>
-<script>${js}</script>
-<script>${HTML_APP}</script>
+${body(r).map((p) => html`${p}\n`)}<script type="application/json" id="sessbench-data">${data}</script>
+<script>${trusted('html', js)}</script>
+<script>${trusted('html', HTML_APP)}</script>
 </body>
 </html>
-`;
+`.text;
 }
 
 export const htmlReporter = { name: 'html', file: 'report.html', render } satisfies Reporter;

@@ -1,82 +1,85 @@
 /**
- * report.md: the comparison table in Markdown, shaped like the tables in the source articles
- * (strategy, latency, session loss, …), followed by the run's facts.
+ * report.md: the comparison tables in Markdown, shaped like the tables in the source articles
+ * (strategy, latency, session loss, …), followed by the run's facts. Every value goes through the
+ * `md` tag, so none can add Markdown structure, whatever the results file holds.
  */
 import type { RunResults } from '../results/schema.js';
-import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
+import {
+  BACKEND_GROUPS,
+  type ColumnGroup,
+  PHASE_GROUPS,
+  TIME_BASE,
+  footnotes,
+  phaseFootnotes,
+  phaseRows,
+} from './columns.js';
+import { type Fragment, md } from './escape.js';
 import { formatMetric } from './format.js';
 import type { Reporter } from './types.js';
 
-/**
- * Markdown-escape text from the scenario or environment for use inside a line or a table cell:
- * emphasis, code, links, HTML and cell separators. (Nothing user-supplied starts a line.)
- */
-export function mdEscape(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+function table<R>(group: ColumnGroup<R>, rows: readonly R[], heading: string): Fragment[] {
+  const cols = group.columns;
+  return [
+    md`${heading === '##' ? md`## ` : md`### `}${group.title}`,
+    md``,
+    md`| ${cols.map((c, i) => (i === 0 ? md`${c.title}` : md` | ${c.title}`))} |`,
+    md`|${cols.map((c) => (c.numeric ? md`---:|` : md`---|`))}`,
+    ...rows.map((r) => md`| ${cols.map((c, i) => (i === 0 ? md`${c.value(r)}` : md` | ${c.value(r)}`))} |`),
+    md``,
+  ];
 }
 
-export function renderMarkdown(results: RunResults): string {
-  const out: string[] = [];
-  out.push(`# sessbench: ${mdEscape(results.scenario.name)}`, '');
-  if (results.scenario.description) out.push(mdEscape(results.scenario.description), '');
-  if (results.interrupted) out.push('> **Interrupted**: these are partial results.', '');
-  out.push(`| ${COLUMNS.map((c) => c.title).join(' | ')} |`);
-  out.push(`|${COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`);
-  for (const b of results.backends) out.push(`| ${COLUMNS.map((c) => mdEscape(c.value(b))).join(' | ')} |`);
-  out.push('');
-  for (const n of footnotes(results.backends)) out.push(`${mdEscape(n)}  `);
-  out.push('');
-  const rows = phaseRows(results.backends);
+const seconds = (ms: number) => ms / 1000;
+
+export function renderMarkdown(r: RunResults): string {
+  const out: Fragment[] = [md`# sessbench: ${r.scenario.name}`, md``];
+  if (r.scenario.description) out.push(md`${r.scenario.description}`, md``);
+  if (r.interrupted) out.push(md`> **Interrupted**: these are partial results.`, md``);
+  for (const group of BACKEND_GROUPS) out.push(...table(group, r.backends, '##'));
+  for (const n of footnotes(r.backends)) out.push(md`${n}  `);
+  out.push(md``);
+  const rows = phaseRows(r.backends);
   if (rows.length > 0) {
-    out.push('## Faults', '');
-    for (const f of results.faults) {
-      out.push(
-        `- ${mdEscape(f.name)}: at ${f.atMs / 1000}s${f.endMs === null ? ', to the end of the run' : ` for ${(f.endMs - f.atMs) / 1000}s`} (target ${mdEscape(f.target)})`,
-      );
+    out.push(md`## Faults`, md``);
+    for (const f of r.faults) {
+      const span = f.endMs === null ? md`, to the end of the run` : md` for ${seconds(f.endMs - f.atMs)}s`;
+      out.push(md`- ${f.name}: at ${seconds(f.atMs)}s${span} (target ${f.target})`);
     }
-    out.push(
-      '',
-      `| ${PHASE_COLUMNS.map((c) => c.title).join(' | ')} |`,
-      `|${PHASE_COLUMNS.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`,
-    );
-    for (const r of rows) out.push(`| ${PHASE_COLUMNS.map((c) => mdEscape(c.value(r))).join(' | ')} |`);
-    out.push('');
-    for (const n of phaseFootnotes()) out.push(`${mdEscape(n)}  `);
-    out.push('');
+    out.push(md``, md`${TIME_BASE}`, md``);
+    for (const group of PHASE_GROUPS) out.push(...table(group, rows, '###'));
+    for (const n of phaseFootnotes()) out.push(md`${n}  `);
+    out.push(md``);
   }
-  if (results.thresholds.length > 0) {
-    const failed = results.thresholds.filter((t) => !t.ok).length;
-    out.push(
-      '## Thresholds',
-      '',
-      failed ? `**${failed} of ${results.thresholds.length} failed.**` : `All ${results.thresholds.length} passed.`,
-      '',
-    );
-    out.push('| backend | metric | phase | threshold | observed | verdict |', '|---|---|---|---|---:|---|');
-    for (const t of results.thresholds) {
-      out.push(
-        `| ${mdEscape(t.backend)} | ${t.metric} | ${t.phase ? mdEscape(t.phase) : 'run'} | ${mdEscape(t.threshold)} | ${mdEscape(formatMetric(t.metric, t.observed))} | ${t.ok ? 'pass' : '**FAIL**'} |`,
-      );
+  if (r.thresholds.length > 0) {
+    const failed = r.thresholds.filter((t) => !t.ok).length;
+    const total = r.thresholds.length;
+    out.push(md`## Thresholds`, md``, failed ? md`**${failed} of ${total} failed.**` : md`All ${total} passed.`, md``);
+    out.push(md`| backend | metric | phase | threshold | observed | verdict |`, md`|---|---|---|---|---:|---|`);
+    for (const t of r.thresholds) {
+      const verdict = t.ok ? md`pass` : md`**FAIL**`;
+      const observed = formatMetric(t.metric, t.observed);
+      out.push(md`| ${t.backend} | ${t.metric} | ${t.phase ?? 'run'} | ${t.threshold} | ${observed} | ${verdict} |`);
     }
-    out.push('');
+    out.push(md``);
   }
-  if (results.abortedBy) out.push(`> **Ended early**: ${mdEscape(results.abortedBy)}`, '');
-  const s = results.scenario;
-  const env = results.environment;
-  out.push('## Run', '');
-  out.push(`- Scenario: \`${results.scenarioFile.replace(/`/g, "'")}\`, seed ${results.seed}`);
-  out.push(`- Cluster: ${s.cluster.instances} instances, routing ${s.cluster.routing}, transport ${s.load.transport}`);
-  out.push(`- Started ${results.startedAt}, finished ${results.finishedAt}`);
+  if (r.abortedBy) out.push(md`> **Ended early**: ${r.abortedBy}`, md``);
+  const s = r.scenario;
+  const env = r.environment;
+  out.push(md`## Run`, md``);
+  out.push(md`- Scenario: ${r.scenarioFile}, seed ${r.seed}`);
   out.push(
-    `- Machine: ${mdEscape(env.cpuModel)} × ${env.cpuCount}, ${env.platform}, Node ${env.node}, Redis ${env.redisVersion ?? 'not used'} (${env.redisMode})`,
+    md`- Cluster: ${s.cluster.instances} instances, routing ${s.cluster.routing}, transport ${s.load.transport}`,
   );
-  out.push(`- sessbench ${results.tool.version}, results schema ${results.schemaVersion}`);
-  if (results.warnings.length) {
-    out.push('', '## Warnings', '');
-    for (const w of results.warnings) out.push(`- ${mdEscape(w)}`);
+  out.push(md`- Started ${r.startedAt}, finished ${r.finishedAt}`);
+  const redis = md`Redis ${env.redisVersion ?? 'not used'} (${env.redisMode})`;
+  out.push(md`- Machine: ${env.cpuModel} × ${env.cpuCount}, ${env.platform}, Node ${env.node}, ${redis}`);
+  out.push(md`- sessbench ${r.tool.version}, results schema ${r.schemaVersion}`);
+  if (r.warnings.length) {
+    out.push(md``, md`## Warnings`, md``);
+    for (const w of r.warnings) out.push(md`- ${w}`);
   }
-  out.push('');
-  return out.join('\n');
+  out.push(md``);
+  return out.map((f) => f.text).join('\n');
 }
 
 export const markdownReporter = { name: 'md', file: 'report.md', render: renderMarkdown } satisfies Reporter;

@@ -1,63 +1,151 @@
 /**
- * The comparison table for the terminal, and with faults the per-phase table. Colour through
- * chalk, which honours NO_COLOR, FORCE_COLOR and a non-TTY stream on its own.
+ * The comparison for the terminal, and with faults the per-phase tables, fitted to a width: a
+ * table wider than the terminal is split into several, each repeating the row's name, so nothing
+ * wraps. Colour comes from the chalk instance of the stream it is written to (which honours
+ * NO_COLOR and FORCE_COLOR); every value is stripped of control characters.
  */
 import { stripVTControlCharacters } from 'node:util';
-import chalk from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { RunResults } from '../results/schema.js';
-import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './columns.js';
+import {
+  BACKEND_GROUPS,
+  type Column,
+  type ColumnGroup,
+  NOT_AFFECTED,
+  PHASE_GROUPS,
+  TIME_BASE,
+  footnotes,
+  phaseFootnotes,
+  phaseRows,
+} from './columns.js';
+import { stripControl } from './escape.js';
+import { formatMetric } from './format.js';
 
-// Display width of a cell, ignoring ANSI colour codes.
-const width = (s: string) => stripVTControlCharacters(s).length;
+/** Display width of a cell, ignoring colour codes. */
+const width = (s: string) => [...stripVTControlCharacters(s)].length;
+const GAP = 2;
 
-/** Aligned columns; `colour` may wrap a finished (padded) cell. */
-function table<R>(
-  columns: readonly { title: string; numeric: boolean; value(r: R): string }[],
-  rows: readonly R[],
-  colour: (row: R, col: number, cell: string) => string,
-): string[] {
-  const cells = rows.map((r) => columns.map((c) => c.value(r)));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => width(r[i]!))));
-  const pad = (text: string, i: number) => {
-    const fill = ' '.repeat(widths[i]! - width(text));
-    return columns[i]!.numeric ? fill + text : text + fill;
-  };
-  return [
-    chalk.bold(columns.map((c, i) => pad(c.title, i)).join('  ')),
-    chalk.dim(widths.map((w) => '─'.repeat(w)).join('  ')),
-    ...cells.map((r, ri) => r.map((text, i) => colour(rows[ri]!, i, pad(text, i))).join('  ')),
-  ];
+/** Cut to `max` display columns with an ellipsis. */
+function cut(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
 }
 
-export function renderTerminal(results: RunResults): string {
-  const lines = table(COLUMNS, results.backends, (b, col, cell) => {
-    const title = COLUMNS[col]!.title;
-    if (col === 0) return chalk.cyan(cell);
-    // Loss is the headline: red when any context was lost, yellow for stale/diverged.
-    if (title === 'turn loss' && b.turns.lost > 0) return chalk.red(cell);
-    if ((title === 'stale' || title === 'diverged') && b.turns.stale + b.turns.diverged > 0) return chalk.yellow(cell);
-    if (title === 'errors' && b.turns.fail + b.turns.info > 0) return chalk.red(cell);
-    return cell;
-  });
-  for (const n of footnotes(results.backends)) lines.push(chalk.dim(n));
-  const rows = phaseRows(results.backends);
-  if (rows.length > 0) {
-    lines.push('');
+/**
+ * The columns split into tables no wider than `max`: the first column opens every table, the others
+ * are packed in order. A first column wider than the terminal is cut.
+ */
+function fitColumns<R>(
+  columns: readonly Column<R>[],
+  rows: readonly R[],
+  max: number,
+): { columns: Column<R>[]; widths: number[] }[] {
+  const widthOf = (c: Column<R>) => Math.max(width(c.title), ...rows.map((r) => width(stripControl(c.value(r)))));
+  const [first, ...rest] = columns;
+  const firstWidth = Math.min(widthOf(first!), Math.max(8, Math.floor(max / 3)));
+  const tables: { columns: Column<R>[]; widths: number[] }[] = [];
+  let current = { columns: [first!], widths: [firstWidth] };
+  for (const c of rest) {
+    // A column wider than the room beside the first is cut too.
+    const w = Math.min(widthOf(c), Math.max(4, max - firstWidth - GAP));
+    const used = current.widths.reduce((a, b) => a + b + GAP, 0);
+    if (current.columns.length > 1 && used + w > max) {
+      tables.push(current);
+      current = { columns: [first!], widths: [firstWidth] };
+    }
+    current.columns.push(c);
+    current.widths.push(w);
+  }
+  tables.push(current);
+  return tables;
+}
+
+function render<R>(
+  chalk: ChalkInstance,
+  group: ColumnGroup<R>,
+  rows: readonly R[],
+  max: number,
+  colour: (row: R, title: string, cell: string) => string,
+): string[] {
+  const out: string[] = [];
+  for (const t of fitColumns(group.columns, rows, max)) {
+    const pad = (text: string, i: number) => {
+      const fill = ' '.repeat(Math.max(0, t.widths[i]! - width(text)));
+      return t.columns[i]!.numeric ? fill + text : text + fill;
+    };
+    out.push(chalk.bold(group.title));
+    out.push(chalk.bold(t.columns.map((c, i) => pad(cut(c.title, t.widths[i]!), i)).join(' '.repeat(GAP))));
+    out.push(chalk.dim(t.widths.map((w) => '─'.repeat(w)).join(' '.repeat(GAP))));
+    for (const r of rows) {
+      const cells = t.columns.map((c, i) => colour(r, c.title, pad(cut(stripControl(c.value(r)), t.widths[i]!), i)));
+      out.push(cells.join(' '.repeat(GAP)));
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/** Wrap prose to the width. */
+function wrap(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of stripControl(text).split(' ')) {
+    if (line && width(line) + 1 + width(word) > max) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.flatMap((l) => (width(l) > max ? [cut(l, max)] : [l]));
+}
+
+/** The terminal view of a run, no line wider than `columns`. */
+export function renderTerminal(results: RunResults, chalk: ChalkInstance, columns = 100): string {
+  const max = Math.max(40, columns);
+  const lines: string[] = [];
+  for (const group of BACKEND_GROUPS) {
     lines.push(
-      chalk.bold('Faults: ') +
-        results.faults
-          .map((f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`)
-          .join('; '),
-    );
-    lines.push(
-      ...table(PHASE_COLUMNS, rows, (r, col, cell) => {
-        if (col === 0) return chalk.cyan(cell);
-        if (r.phase.kind === 'fault' && col === 1) return chalk.magenta(cell);
-        if (PHASE_COLUMNS[col]!.title === 'recovered' && cell.trim() === 'never') return chalk.red(cell);
+      ...render(chalk, group, results.backends, max, (b, title, cell) => {
+        if (title === 'backend') return chalk.cyan(cell);
+        // Loss is the headline: red when any context was lost, yellow for stale/diverged.
+        if ((title === 'turn loss' || title === 'session loss') && b.turns.lost > 0) return chalk.red(cell);
+        if ((title === 'stale' || title === 'diverged') && b.turns.stale + b.turns.diverged > 0)
+          return chalk.yellow(cell);
+        if (title === 'errors' && b.turns.fail + b.turns.info > 0) return chalk.red(cell);
         return cell;
       }),
     );
-    for (const n of phaseFootnotes()) lines.push(chalk.dim(n));
+  }
+  for (const n of footnotes(results.backends)) lines.push(...wrap(n, max).map((l) => chalk.dim(l)));
+  const rows = phaseRows(results.backends);
+  if (rows.length > 0) {
+    lines.push('');
+    const faults = results.faults.map(
+      (f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`,
+    );
+    lines.push(...wrap(`Faults: ${faults.join('; ')}. ${TIME_BASE}`, max));
+    lines.push('');
+    for (const group of PHASE_GROUPS) {
+      lines.push(
+        ...render(chalk, group, rows, max, (r, title, cell) => {
+          if (title === 'backend') return chalk.cyan(cell);
+          if (title === 'phase' && r.phase.kind === 'fault') return chalk.magenta(cell);
+          if (title === 'recovered' && cell.trim() === 'never') return chalk.red(cell);
+          if (cell.trim() === NOT_AFFECTED) return chalk.dim(cell);
+          return cell;
+        }),
+      );
+    }
+    for (const n of phaseFootnotes()) lines.push(...wrap(n, max).map((l) => chalk.dim(l)));
+  }
+  if (results.thresholds.length > 0) {
+    lines.push('', chalk.bold('Thresholds'));
+    for (const t of results.thresholds) {
+      const where = `${t.backend} ${t.metric}${t.phase ? `{phase:${t.phase}}` : ''}`;
+      const text = wrap(`${t.ok ? '✓' : '✗'} ${where} ${t.threshold}: ${formatMetric(t.metric, t.observed)}`, max - 2);
+      const mark = t.ok ? chalk.green : chalk.red;
+      lines.push(...text.map((l, i) => (i === 0 ? mark(l.slice(0, 1)) + l.slice(1) : `  ${l}`)));
+    }
   }
   return lines.join('\n');
 }

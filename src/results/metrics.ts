@@ -2,6 +2,10 @@
  * The named metrics of a run, as thresholds and `compare` know them: one place for every name, its
  * unit and where its value comes from. Phase metrics exist for the whole run and for each phase;
  * backend metrics only for the whole run.
+ *
+ * A metric's value is a number, null when there was nothing to measure it over (no data: a
+ * threshold on it fails, a comparison leaves it out), or undefined when it does not apply to the
+ * backend at all (Redis counts of `memory`).
  */
 import type { BackendFigures, MetricsBlock } from './blocks.js';
 
@@ -13,14 +17,14 @@ export interface MetricDef {
   description: string;
   /** Larger is worse (latency, loss) or better (throughput): `compare` needs to know. */
   higherIsWorse: boolean;
-  phase?: (m: MetricsBlock) => number;
-  backend?: (b: BackendFigures) => number | undefined;
+  phase?: (m: MetricsBlock) => number | null;
+  backend?: (b: BackendFigures) => number | null | undefined;
 }
 
 const phaseMetric = (
   kind: MetricKind,
   description: string,
-  phase: (m: MetricsBlock) => number,
+  phase: (m: MetricsBlock) => number | null,
   higherIsWorse = true,
 ): MetricDef => ({
   kind,
@@ -46,6 +50,15 @@ export const METRICS = {
   errors: phaseMetric('ratio', 'failed turns (fail + info) / turns', (m) => m.rates.errors),
   turns: phaseMetric('number', 'measured turns', (m) => m.turns.total, false),
   turns_per_sec: phaseMetric('number', 'successful turns per second', (m) => m.throughput.achievedTurnsPerSec, false),
+  goodput: phaseMetric(
+    'ratio',
+    'successful turns / turns sent: throughput judged against the offered load',
+    (m) => {
+      const { achievedTurnsPerSec: a, offeredTurnsPerSec: o } = m.throughput;
+      return a === null || o === null || o === 0 ? null : Math.round((a / o) * 1e6) / 1e6;
+    },
+    false,
+  ),
   redis_reads_per_turn: {
     kind: 'number',
     description: 'Redis reads per turn that carried a session cookie',
@@ -69,12 +82,15 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
-/** The value of a metric for a backend, in the whole run (no phase) or in a phase result. */
+/**
+ * The value of a metric for a backend, in the whole run (no phase) or in a phase result: null for
+ * no data, undefined when the metric does not apply to this backend.
+ */
 export function metricValue(
   name: MetricName,
   b: BackendFigures & MetricsBlock,
   block: MetricsBlock = b,
-): number | undefined {
+): number | null | undefined {
   const def: MetricDef = METRICS[name];
   return def.phase ? def.phase(block) : def.backend?.(b);
 }

@@ -12,7 +12,11 @@ import * as z from 'zod';
 import { MemorySchema, MetricsBlockSchema, OutcomeCountsSchema, RedisCountsSchema } from './blocks.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/**
+ * 2: figures over no data are null; every time is in seconds from the start of the load (warmup
+ * included); fault impacts say whether the fault could touch the backend at all.
+ */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 const count = () => z.number().int().min(0);
 
@@ -55,10 +59,10 @@ export type InstanceResult = z.output<typeof InstanceResultSchema>;
 
 /** One second of a backend's run: turns by outcome and latency of the successful ones. */
 export const SecondStatsSchema = OutcomeCountsSchema.extend({
-  t: count().describe('Second since the measurement began.'),
+  t: count().describe('Second of the run, from the start of the load (warmup included), by completion time.'),
   turns: count(),
-  p50: z.number(),
-  p99: z.number(),
+  p50: z.number().nullable().describe('Of the successful turns that completed in this second; null without any.'),
+  p99: z.number().nullable(),
 });
 export type SecondStats = z.output<typeof SecondStatsSchema>;
 
@@ -68,19 +72,22 @@ export type PhaseKind = (typeof PHASE_KINDS)[number];
 export const PhaseResultSchema = MetricsBlockSchema.extend({
   name: z.string(),
   kind: z.enum(PHASE_KINDS),
-  startSec: z.number().describe("Seconds since the start of the measurement (the per-second series' time line)."),
-  endSec: z.number().nullable(),
+  startSec: z.number().describe("Seconds from the start of the load (warmup included), like a fault's `at`."),
+  endSec: z.number().nullable().describe('Null: to the end of the run.'),
 });
 export type PhaseResult = z.output<typeof PhaseResultSchema>;
 
 /** What one fault did to one backend. */
 export const FaultImpactSchema = z.object({
   fault: z.string(),
+  affected: z
+    .boolean()
+    .describe('False when the backend has nothing the fault targets (Redis for memory, peer links for redis).'),
   activeConversations: count().describe(
     'Conversations under way when the fault started: a turn before it and an answered turn after it.',
   ),
   lostContext: count().describe('Of those, how many had a lost turn after it started.'),
-  lostContextRate: z.number(),
+  lostContextRate: z.number().nullable(),
   timeToRecoverSec: z
     .number()
     .nullable()
@@ -100,7 +107,7 @@ export const FaultEventSchema = z.object({
 export type FaultEvent = z.output<typeof FaultEventSchema>;
 
 export const EventResultSchema = FaultEventSchema.extend({
-  t: z.number().describe('Seconds since the start of the measurement.'),
+  t: z.number().describe('Seconds from the start of the load (warmup included).'),
 });
 export type EventResult = z.output<typeof EventResultSchema>;
 
@@ -109,7 +116,10 @@ export const ThresholdResultSchema = z.object({
   metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]),
   phase: z.string().nullable(),
   threshold: z.string(),
-  observed: z.number(),
+  observed: z
+    .number()
+    .nullable()
+    .describe('Null: nothing was measured (no turns in the phase, a backend not run); the verdict fails.'),
   ok: z.boolean(),
 });
 /** One threshold's verdict for one backend (and phase). */

@@ -64,15 +64,24 @@ function abortCheck(ctx: BackendRunContext, rec: Recorder, elapsedMs: number): s
       continue;
     if (elapsedMs < spec.delayAbortEvalMs) continue;
     const def: MetricDef = METRICS[spec.metric];
-    if (!def.phase || rec.turns === 0) continue;
-    if (!compare(def.phase(metricsOf(rec, elapsedMs, rec.sessions)), spec.op, spec.value))
-      return `${spec.metric} ${spec.text}`;
+    const value = def.phase?.(metricsOf(rec, elapsedMs, rec.sessions));
+    // Nothing measured yet is not a failure during the run; the verdict at the end says "no data".
+    if (value === undefined || value === null) continue;
+    if (!compare(value, spec.op, spec.value)) return `${spec.metric} ${spec.text}`;
   }
   return undefined;
 }
 
+/** What the run is doing `elapsedMs` after the start of the load. */
+function phaseAt(ctx: BackendRunContext, recorder: PhasedRecorder, elapsedMs: number, plannedMs: number): string {
+  if (elapsedMs > plannedMs) return 'drain';
+  if (elapsedMs < ctx.opts.scenario.load.warmup) return 'warmup';
+  return recorder.phaseNameAt(elapsedMs) ?? 'load';
+}
+
 /** Every second: abortOnFail thresholds, and the observer's progress line. */
-function watch(ctx: BackendRunContext, rec: Recorder, driveStart: number): NodeJS.Timeout {
+function watch(ctx: BackendRunContext, recorder: PhasedRecorder, driveStart: number): NodeJS.Timeout {
+  const rec = recorder.overall;
   const { observer, scenario } = ctx.opts;
   const plannedMs = timelineMs(scenario.load);
   const label = ctx.backend.spec.label;
@@ -89,6 +98,7 @@ function watch(ctx: BackendRunContext, rec: Recorder, driveStart: number): NodeJ
       label,
       elapsedMs,
       plannedMs,
+      phase: phaseAt(ctx, recorder, elapsedMs, plannedMs),
       turns: rec.turns,
       intact: c.intact,
       lost: c.lost,
@@ -104,18 +114,22 @@ interface Measured {
   driver: BackendResult['driver'];
   before: CommandCounts | undefined;
   after: CommandCounts | undefined;
+  startedAt: string;
+  /** performance.now() when the backend's run began. */
+  t0: number;
+}
+
+/** The parts of a backend's run its result is read from. */
+interface Parts {
+  cluster: Cluster;
+  recorder: PhasedRecorder;
+  timeline: FaultTimeline;
+  faults: ClusterFaults;
 }
 
 /** The backend's result from what was measured and what its instances report. */
-async function assemble(
-  ctx: BackendRunContext,
-  cluster: Cluster,
-  recorder: PhasedRecorder,
-  timeline: FaultTimeline,
-  m: Measured,
-  startedAt: string,
-  t0: number,
-): Promise<BackendResult> {
+async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Promise<BackendResult> {
+  const { cluster, recorder, timeline, faults } = parts;
   const { spec, routing, routingOverridden } = ctx.backend;
   const warmup = ctx.opts.scenario.load.warmup;
   const overall = recorder.overall;
@@ -126,7 +140,8 @@ async function assemble(
     heapUsedBytes: stats[i]?.heapUsedBytes ?? null,
     counters: stats[i]?.counters ?? null,
   }));
-  const rss = instances.map((i) => i.rssBytes ?? 0);
+  const rss = instances.flatMap((i) => (i.rssBytes === null ? [] : [i.rssBytes]));
+  const rssTotal = rss.reduce((a, b) => a + b, 0);
   const series = overall.series();
   return {
     label: spec.label,
@@ -134,8 +149,8 @@ async function assemble(
     options: spec.options,
     routing,
     routingOverridden,
-    startedAt,
-    durationMs: Math.round(performance.now() - t0),
+    startedAt: m.startedAt,
+    durationMs: Math.round(performance.now() - m.t0),
     conversations: {
       started: m.summary.conversations,
       measured: overall.sessions,
@@ -147,14 +162,14 @@ async function assemble(
     redis: m.before && m.after ? redisCounts(m.before, m.after, overall) : null,
     instances,
     memory: {
-      rssTotalBytes: rss.reduce((a, b) => a + b, 0),
-      rssMeanBytes: Math.round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length)),
+      rssTotalBytes: rss.length ? rssTotal : null,
+      rssMeanBytes: rss.length ? Math.round(rssTotal / rss.length) : null,
     },
     store: sumCounters(instances.map((i) => i.counters)),
     driver: m.driver,
     series,
-    events: timeline.events.map((e) => ({ ...e, t: round((e.atMs - warmup) / 1000, 3) })),
-    ...faultResults(recorder, ctx.plan, series, warmup, warmup + m.summary.windowMs),
+    events: timeline.events.map((e) => ({ ...e, t: round(e.atMs / 1000, 3) })),
+    ...faultResults(recorder, ctx.plan, (f) => faults.affects(f), series, warmup, warmup + m.summary.windowMs),
   };
 }
 
@@ -195,7 +210,7 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
   let progress: NodeJS.Timeout | undefined;
   try {
     const driveStart = performance.now();
-    progress = watch(ctx, recorder.overall, driveStart);
+    progress = watch(ctx, recorder, driveStart);
     lag.enable();
     const cpuStart = process.cpuUsage();
     const summary = await drive({
@@ -222,9 +237,10 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
       cpuCores: round(cpuCores, 3),
       saturated: lagP99 > SATURATED_LAG_P99_MS || cpuCores > SATURATED_CPU_CORES,
     };
-    const measured = { summary, driver, before, after: redis ? await redis.commandCounts() : undefined };
+    const after = redis ? await redis.commandCounts() : undefined;
+    const measured = { summary, driver, before, after, startedAt, t0 };
     warn(ctx, measured, timeline);
-    return await assemble(ctx, cluster, recorder, timeline, measured, startedAt, t0);
+    return await assemble(ctx, { cluster, recorder, timeline, faults }, measured);
   } finally {
     clearInterval(progress);
     lag.disable();

@@ -57,15 +57,19 @@ export function redisCounts(before: CommandCounts, after: CommandCounts, rec: Re
   };
 }
 
-/** Per phase metrics, per fault impact and recovery time, on the measurement's time line. */
+/**
+ * Per phase metrics, per fault impact and recovery time, in seconds from the start of the load.
+ * `affected(fault)` says whether the backend has anything the fault targets.
+ */
 export function faultResults(
   rec: PhasedRecorder,
   faults: readonly PlannedFault[],
+  affected: (f: PlannedFault) => boolean,
   series: SecondStats[],
   warmupMs: number,
   endMs: number,
 ): { phases: PhaseResult[]; faults: FaultImpact[] } {
-  const sec = (ms: number) => round((ms - warmupMs) / 1000, 3);
+  const sec = (ms: number) => round(ms / 1000, 3);
   // A phase no turn fell into (recovery after a fault that lasts to the end) says nothing.
   const phases = rec.phases
     .filter((p) => p.window.kind !== 'recovery' || p.recorder.turns > 0)
@@ -85,6 +89,7 @@ export function faultResults(
     const { active, lostContext } = rec.impactAt(f.atMs);
     return {
       fault: f.name,
+      affected: affected(f),
       activeConversations: active,
       lostContext,
       lostContextRate: ratio(lostContext, active),

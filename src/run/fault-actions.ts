@@ -29,6 +29,14 @@ export class ClusterFaults implements FaultActions {
     return [];
   }
 
+  /** Whether this backend has anything the fault targets (Redis, peer links, an instance). */
+  affects(f: PlannedFault): boolean {
+    const a = f.action;
+    if (a.kind === 'toxic') return this.proxies(f.resolvedTarget).length > 0;
+    if (a.kind === 'restart') return this.cluster.redisProxy !== undefined;
+    return true;
+  }
+
   /** Tell the balancer after the detection delay; a newer change replaces a pending one. */
   private notice(index: number, alive: boolean): void {
     clearTimeout(this.detection.get(index));

@@ -86,6 +86,7 @@ export async function run(opts: RunOptions): Promise<RunResults> {
     backends: results,
     thresholds: [],
   };
-  out.thresholds = evaluateThresholds(scenario.thresholds, out);
+  const labels = resolved.map((b) => ({ label: b.spec.label, usesRedis: b.def.usesRedis }));
+  out.thresholds = evaluateThresholds(scenario.thresholds, out, labels);
   return out;
 }

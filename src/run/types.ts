@@ -6,14 +6,19 @@ import type { BackendSpec, Scenario } from '../scenario/schema.js';
 /** Live view of a backend's progress, for the terminal. */
 export interface Progress {
   label: string;
+  /** Since the start of the load (warmup included), ms. */
   elapsedMs: number;
+  /** Length of the arrival timeline (warmup and phases); beyond it the run drains. */
   plannedMs: number;
+  /** warmup, load, drain, or with faults the phase now: baseline, a fault's name, recovery. */
+  phase: string;
   turns: number;
   intact: number;
   lost: number;
   errors: number;
-  p50: number;
-  p99: number;
+  /** Of the successful turns so far; null before the first. */
+  p50: number | null;
+  p99: number | null;
 }
 
 /** Callbacks of a run, all optional; called on the run's own event loop, never concurrently. */

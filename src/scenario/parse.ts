@@ -2,28 +2,16 @@
  * Scenario file → validated Scenario, or a ScenarioError holding every problem at once, each with
  * its line and column, its key path, what was expected and what was found.
  */
-import { readFile } from 'node:fs/promises';
-import { type Document, LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
 import type * as z from 'zod';
 import { backendNames, backends } from '../backends/registry.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { type FaultSpec, faultProblems, faultSchema, resolveFault } from '../faults/schema.js';
 import { resolveThresholds } from '../gates/thresholds.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { crossChecks } from './checks.js';
+import { type Positions, type SourceOptions, formatPath, readDocument } from './document.js';
 import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
-
-type Path = (string | number)[];
-
-const MAX_SYNTAX_ERRORS = 3;
-// `{ target: instance[1] }`: brackets are flow indicators inside braces, so the value must be quoted.
-const FLOW_HINT = /\{[^}\n]*:\s*(instance|random-instance)\[/;
-const FLOW_HINT_TEXT = ' (inside { } write "instance[1]" in quotes: [ and ] are YAML indicators there)';
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
-}
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -59,38 +47,6 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   }
   const def: Def | undefined = s?._zod?.def;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
-}
-
-class Positions {
-  constructor(
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  private at(offset: number | undefined): { line: number; col: number } {
-    return offset === undefined ? { line: 1, col: 1 } : this.lines.linePos(offset);
-  }
-
-  /** Position of the value at `path`, or of its nearest existing ancestor. */
-  value(path: readonly PropertyKey[]): { line: number; col: number } {
-    for (let n = path.length; n >= 0; n--) {
-      const node = this.doc.getIn(path.slice(0, n) as Path, true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) return this.at(node.range[0]);
-    }
-    return this.at(this.doc.contents?.range?.[0]);
-  }
-
-  /** Position of the key `key` in the mapping at `path`. */
-  key(path: readonly PropertyKey[], key: string): { line: number; col: number } {
-    const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path as Path, true);
-    if (isMap(map)) {
-      for (const pair of map.items) {
-        if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range)
-          return this.at(pair.key.range[0]);
-      }
-    }
-    return this.value(path);
-  }
 }
 
 function describeIssue(iss: z.core.$ZodIssue): string {
@@ -204,30 +160,39 @@ function resolveFaults(entries: unknown, instances: number, pos: Positions, out:
   return specs;
 }
 
-/** Validate scenario text. `file` names it in messages. Throws ScenarioError with every problem. */
-export function parseScenario(text: string, file: string): Scenario {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  // After the first syntax error the parser's later complaints are mostly echoes of it.
-  const hint = FLOW_HINT.test(text) ? FLOW_HINT_TEXT : '';
-  const issues: ScenarioIssue[] = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e, i) => ({
-    line: e.linePos?.[0].line ?? 1,
-    col: e.linePos?.[0].col ?? 1,
-    path: '',
-    message:
-      `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` + (i === 0 ? hint : ''),
-  }));
-  if (issues.length) throw new ScenarioError(file, issues);
-  const pos = new Positions(doc, lines);
-  const value: unknown = doc.toJS();
+/**
+ * Validate scenario text. `file` names it in messages; `opts` adds `--set` overrides and the
+ * environment for `${VAR}`. Throws ScenarioError with every problem.
+ */
+export function parseScenario(text: string, file: string, opts: SourceOptions = {}): Scenario {
+  const { value, pos, sets, issues } = readDocument(text, file, opts);
+  const unresolved = new Set(issues.map((i) => `${i.line}:${i.col}`));
+  try {
+    return validate(value, pos, issues, file);
+  } catch (err) {
+    if (!(err instanceof ScenarioError) || (sets.size === 0 && unresolved.size === 0)) throw err;
+    // A problem in a value that --set gave has no place in the file: name the --set instead.
+    const fromSet = (i: ScenarioIssue) =>
+      [...sets].find(([path]) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+    const attributed = err.issues
+      // A ${VAR} that is not set is one problem, not also a malformed value at the same place.
+      .filter((i) => i.path === '' || !unresolved.has(`${i.line}:${i.col}`))
+      .map((i) => {
+        const set = fromSet(i);
+        return set ? { ...i, line: 0, col: 0, message: `${i.message} (from --set ${set[1]})` } : i;
+      });
+    throw sorted(file, attributed);
+  }
+}
+
+function validate(value: unknown, pos: Positions, issues: ScenarioIssue[], file: string): Scenario {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ScenarioError(file, [
-      {
-        ...pos.value([]),
-        path: '',
-        message: `expected a mapping with name, backends, cluster and load, got ${show(value)}`,
-      },
-    ]);
+    issues.push({
+      ...pos.value([]),
+      path: '',
+      message: `expected a mapping with name, backends, cluster and load, got ${show(value)}`,
+    });
+    throw sorted(file, issues);
   }
   const result = ScenarioSchema.safeParse(value, { reportInput: true });
   collect(result, ScenarioSchema, [], pos, issues);
@@ -243,6 +208,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const instances = result.success ? result.data.cluster.instances : Number(raw.cluster?.instances) || 4;
   const faults = resolveFaults(raw.faults, instances, pos, issues);
   if (!result.success || issues.length) throw sorted(file, issues);
+  issues.push(...crossChecks(result.data, faults, pos));
   const labels = specs.map((b) => ({ label: b.spec.label, usesRedis: b.usesRedis }));
   const thresholds = resolveThresholds(result.data.thresholds, labels, faults);
   for (const p of thresholds.problems) {
@@ -262,12 +228,21 @@ function sorted(file: string, issues: ScenarioIssue[]): ScenarioError {
   );
 }
 
+/** Scenario files larger than this are refused unread. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
 /** Read and validate a scenario file. */
-export async function loadScenario(file: string): Promise<Scenario> {
+export async function loadScenario(file: string, opts: SourceOptions = {}): Promise<Scenario> {
   let text: string;
   try {
+    if ((await stat(file)).size > MAX_FILE_BYTES) {
+      throw new ScenarioError(file, [
+        { line: 0, col: 0, path: '', message: `larger than ${MAX_FILE_BYTES} bytes: not a scenario` },
+      ]);
+    }
     text = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, [
       {
@@ -278,5 +253,5 @@ export async function loadScenario(file: string): Promise<Scenario> {
       },
     ]);
   }
-  return parseScenario(text, file);
+  return parseScenario(text, file, opts);
 }

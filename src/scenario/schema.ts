@@ -9,14 +9,55 @@ import * as z from 'zod';
 import { backendNames, backends } from '../backends/registry.js';
 import { type FaultSpec, faultSchema } from '../faults/schema.js';
 import type { ThresholdSpec } from '../gates/thresholds.js';
-import { bytes, bytesRange, countRange, distribution, durationMs, durationRange, int } from '../util/fields.js';
+import { MAX_MODEL_MS } from '../service/protocol.js';
+import {
+  FIELD_FORMATS,
+  type FieldFormat,
+  bytes,
+  bytesRange,
+  countRange,
+  distribution,
+  durationMs,
+  durationRange,
+  int,
+} from '../util/fields.js';
+import { METRIC_NAMES } from '../results/metrics.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const MiB = 1024 * 1024;
+
+/** Limits of a run: beyond them a value validates nothing useful (see each field's bound). */
+export const LIMITS = {
+  phaseMs: 24 * HOUR,
+  warmupMs: HOUR,
+  drainMs: HOUR,
+  requestTimeoutMs: 10 * MINUTE,
+  detectAfterMs: 10 * MINUTE,
+  thinkMs: HOUR,
+  arrivalRate: 10_000,
+  turns: 10_000,
+  historyTurns: 10_000,
+  replyBytes: 16 * MiB,
+  messageBytes: 16 * MiB,
+  minBodyBytes: 1024,
+  maxBodyBytes: 64 * MiB,
+} as const;
 
 const serviceSchema = z
   .strictObject({
-    modelTime: distribution().prefault('lognormal(80ms, 30ms)').describe('Simulated model time per turn.'),
-    replyBytes: bytes().prefault(600).describe('Size of each reply.'),
-    historyTurns: int(1).default(50).describe('Turns a session keeps; older ones are dropped.'),
-    maxBodyBytes: bytes().prefault('64KiB').describe('Request bodies larger than this get 413.'),
+    modelTime: distribution({ max: MAX_MODEL_MS })
+      .prefault('lognormal(80ms, 30ms)')
+      .describe("Simulated model time per turn (draws are capped at the service's 120s)."),
+    replyBytes: bytes({ max: LIMITS.replyBytes }).prefault(600).describe('Size of each reply.'),
+    historyTurns: int(1)
+      .max(LIMITS.historyTurns)
+      .default(50)
+      .describe('Turns a session keeps; older ones are dropped.'),
+    maxBodyBytes: bytes({ min: LIMITS.minBodyBytes, max: LIMITS.maxBodyBytes })
+      .prefault('64KiB')
+      .describe('Request bodies larger than this get 413.'),
   })
   .describe('The reference chat service every instance runs.');
 
@@ -26,26 +67,39 @@ const clusterSchema = z.strictObject({
     .enum(['round-robin', 'random', 'sticky'])
     .default('round-robin')
     .describe('How the balancer picks an instance; a backend that needs affinity overrides this.'),
-  detectAfter: durationMs()
+  detectAfter: durationMs({ max: LIMITS.detectAfterMs })
     .prefault('1s')
     .describe('How long the balancer takes to notice that an instance died (or came back), like a health check.'),
   service: serviceSchema.prefault({}),
 });
 
 const phaseSchema = z.strictObject({
-  duration: durationMs().describe('How long this phase lasts.'),
-  arrivalRate: z.number().min(0).describe('New conversations per second at the start of the phase.'),
-  rampTo: z.number().min(0).optional().describe('Rate at the end of the phase, reached linearly.'),
+  duration: durationMs({ min: 1, max: LIMITS.phaseMs }).describe('How long this phase lasts.'),
+  arrivalRate: z
+    .number()
+    .min(0)
+    .max(LIMITS.arrivalRate)
+    .describe('New conversations per second at the start of the phase.'),
+  rampTo: z
+    .number()
+    .min(0)
+    .max(LIMITS.arrivalRate)
+    .optional()
+    .describe('Rate at the end of the phase, reached linearly.'),
 });
 
 const conversationSchema = z.strictObject({
-  turns: countRange().prefault('4..12').describe('Turns per conversation.'),
-  thinkTime: durationRange().prefault('200ms..1s').describe('Pause between a reply and the next turn.'),
-  messageBytes: bytesRange().prefault('50..400').describe('Size of each user message.'),
+  turns: countRange({ min: 1, max: LIMITS.turns }).prefault('4..12').describe('Turns per conversation.'),
+  thinkTime: durationRange({ max: LIMITS.thinkMs })
+    .prefault('200ms..1s')
+    .describe('Pause between a reply and the next turn.'),
+  messageBytes: bytesRange({ max: LIMITS.messageBytes }).prefault('50..400').describe('Size of each user message.'),
 });
 
 const loadSchema = z.strictObject({
-  warmup: durationMs().prefault(0).describe('Conversations started in this time run but are not measured.'),
+  warmup: durationMs({ max: LIMITS.warmupMs })
+    .prefault(0)
+    .describe('Conversations started in this time run but are not measured.'),
   phases: z.array(phaseSchema).min(1).describe('Arrival phases, one after another.'),
   arrivals: z
     .enum(['constant', 'poisson'])
@@ -53,8 +107,12 @@ const loadSchema = z.strictObject({
     .describe('constant: evenly spaced arrivals at the rate; poisson: random arrivals with that mean rate.'),
   conversation: conversationSchema.prefault({}),
   transport: z.enum(['http']).default('http').describe('Wire protocol of the turns.'),
-  drain: durationMs().prefault('10s').describe('After the last phase, how long running conversations may finish.'),
-  requestTimeout: durationMs().prefault('30s').describe('A turn with no reply after this long counts as a timeout.'),
+  drain: durationMs({ max: LIMITS.drainMs })
+    .prefault('10s')
+    .describe('After the last phase, how long running conversations may finish.'),
+  requestTimeout: durationMs({ min: 1, max: LIMITS.requestTimeoutMs })
+    .prefault('30s')
+    .describe('A turn with no reply after this long counts as a timeout.'),
 });
 
 /** One threshold's conditions: an expression, a list of them, or k6's object form. */
@@ -65,7 +123,7 @@ const thresholdValue = z.union(
     z.strictObject({
       threshold: z.string(),
       abortOnFail: z.boolean().default(false),
-      delayAbortEval: durationMs().prefault(0),
+      delayAbortEval: durationMs({ max: LIMITS.phaseMs }).prefault(0),
     }),
   ],
   { error: 'expected an expression like "< 300ms", a list of them, or { threshold, abortOnFail, delayAbortEval }' },
@@ -139,8 +197,29 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     ...backendNames.map((n) => backendEntrySchema(n)),
   ]);
   const full = ScenarioSchema.extend({ backends: z.array(entry).min(1).optional() });
-  return {
-    ...z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }),
-    title: 'sessbench scenario',
+  const schema = z.toJSONSchema(full, {
+    io: 'input',
+    unrepresentable: 'any',
+    // A field read from text gets the patterns the CLI accepts, so the editor agrees with it.
+    override: ({ zodSchema, jsonSchema }) => {
+      const format = (z.globalRegistry.get(zodSchema) as { format?: FieldFormat } | undefined)?.format;
+      if (!format || !(format in FIELD_FORMATS)) return;
+      const description = jsonSchema.description;
+      for (const k of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[k];
+      Object.assign(jsonSchema, FIELD_FORMATS[format], description ? { description } : {});
+    },
+  }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
+  // Threshold keys: every metric, optionally with {phase:…}, completed by the editor.
+  const conditions = (schema.properties.thresholds?.additionalProperties ?? {}) as Record<string, unknown>;
+  const names = METRIC_NAMES.map((n) => n.replace(/\./g, '\\.')).join('|');
+  schema.properties.thresholds = {
+    ...schema.properties.thresholds,
+    additionalProperties: {
+      type: 'object',
+      properties: Object.fromEntries(METRIC_NAMES.map((n) => [n, conditions.additionalProperties ?? {}])),
+      patternProperties: { [`^(${names})\\{phase:[^}]+\\}$`]: conditions.additionalProperties ?? {} },
+      additionalProperties: false,
+    },
   };
+  return { ...schema, title: 'sessbench scenario' };
 }

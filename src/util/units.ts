@@ -129,6 +129,8 @@ export function parseDistribution(input: unknown): Distribution | undefined {
 
 /** "1.5s", "250ms": the shortest faithful text for a duration, for reports. */
 export function formatDurationMs(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
   return `${Math.round(ms * 1000) / 1000}ms`;
 }

@@ -29,12 +29,12 @@ describe('fault scenarios', () => {
     const redis = backend(r, 'redis');
     expect(redis.phases.map((p) => p.kind)).toEqual(['baseline', 'fault', 'recovery']);
     // The redis backend makes two round trips per turn: GET and SET.
-    const delta = phase(redis, 'fault').latencyMs.p50 - phase(redis, 'baseline').latencyMs.p50;
+    const delta = phase(redis, 'fault').latencyMs.p50! - phase(redis, 'baseline').latencyMs.p50!;
     expect(delta).toBeGreaterThanOrEqual(2 * 20 * 0.85);
     expect(delta).toBeLessThanOrEqual(2 * 20 * 1.15);
     // Sticky never touches Redis.
     const sticky = backend(r, 'sticky');
-    expect(Math.abs(phase(sticky, 'fault').latencyMs.p50 - phase(sticky, 'baseline').latencyMs.p50)).toBeLessThan(5);
+    expect(Math.abs(phase(sticky, 'fault').latencyMs.p50! - phase(sticky, 'baseline').latencyMs.p50!)).toBeLessThan(5);
     for (const b of r.backends) {
       expect(b.events.map((e) => e.type)).toEqual(['start', 'end']);
       expect(b.turns.lost + b.turns.fail + b.turns.info).toBe(0);

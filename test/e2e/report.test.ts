@@ -150,12 +150,16 @@ describe('baseline comparison', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(slow);
     const b = variant('quickstart.yaml', slow, [...base, [['faults'], [{ at: '0s', target: 'redis', latency: '20ms' }]]]);
-    const gated = await runCli(['run', b, '--out', out, '--baseline', files[0]!, '--fail-on', rules]);
+    // Another fault plan is another scenario: no verdict against that baseline unless forced.
+    const refused = await runCli(['run', b, '--out', out, '--baseline', files[0]!, '--fail-on', rules]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("not comparable with this run (the scenarios' faults differ)");
+    const gated = await runCli(['run', b, '--out', out, '--baseline', files[0]!, '--fail-on', rules, '--force']);
     expect(gated.code, gated.stderr).toBe(4);
     expect(gated.stderr).toMatch(/regression: redis latency\.p50/);
     expect(gated.stderr).not.toMatch(/regression: sticky/);
     const slowFile = join(out, readdirSync(out).sort().at(-1)!, 'results.json');
-    const cmp = await runCli(['compare', files[0]!, slowFile, '--fail-on', rules]);
+    const cmp = await runCli(['compare', files[0]!, slowFile, '--fail-on', rules, '--force']);
     expect(cmp.code).toBe(4);
     expect(cmp.stdout).toMatch(/\| redis \| latency\.p50 \|.*\*\*FAIL\*\*/);
   }, 120_000);

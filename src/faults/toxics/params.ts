@@ -46,9 +46,20 @@ function builder<T>(unit: ParamUnit, schema: z.ZodType<T>, description: string):
 }
 
 /** Declaring parameters: `latency: param.ms('Delay added to each chunk.').required()`. */
+/** The longest time a toxic parameter may hold: a day (a timer can't wait longer than ~24.8 days). */
+const MAX_MS = 24 * 3_600_000;
+
 export const param = {
-  ms: (description: string) => builder('ms', z.number().min(0), description),
-  us: (description: string) => builder('µs', z.number().min(0), description),
+  ms: (description: string) => builder('ms', z.number().min(0).max(MAX_MS), description),
+  us: (description: string) =>
+    builder(
+      'µs',
+      z
+        .number()
+        .min(0)
+        .max(MAX_MS * 1000),
+      description,
+    ),
   bytes: (description: string, min = 0) => builder('bytes', z.number().int().min(min), description),
   kbPerSec: (description: string) => builder('KB/s', z.number().positive(), description),
   share: (description: string) => builder('share', z.number().min(0).max(1), description),

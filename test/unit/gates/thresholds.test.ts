@@ -6,7 +6,8 @@ import { fixtureResults } from '../../helpers/fixtures.js';
 
 describe('parseExpression', () => {
   it('reads every operator', () => {
-    for (const op of ['<', '<=', '>', '>=', '==', '!='] as const) expect(parseExpression(`${op} 5`, 'number')).toEqual({ op, value: 5 });
+    for (const op of ['<', '<=', '>', '>=', '==', '!='] as const)
+      expect(parseExpression(`${op} 5`, 'number')).toEqual({ op, value: 5 });
   });
 
   it('reads units by the metric kind', () => {
@@ -60,7 +61,9 @@ describe('thresholds in a scenario', () => {
       err = e as ScenarioError;
     }
     const text = err!.format();
-    expect(text).toContain('t.yaml:7:3 thresholds.redsi: no backend labelled "redsi" in this scenario (did you mean "redis"?)');
+    expect(text).toContain(
+      't.yaml:7:3 thresholds.redsi: no backend labelled "redsi" in this scenario (did you mean "redis"?)',
+    );
     expect(text).toMatch(/t\.yaml:8:\d+ thresholds\.redis\.latency\.p99: expected an operator/);
     expect(text).toContain('thresholds.redis.latncy.p50: unknown metric "latncy.p50" (did you mean "latency.p50"?)');
     expect(text).toContain('unknown phase "nope"');
@@ -74,8 +77,13 @@ describe('thresholds in a scenario', () => {
 `),
       't.yaml',
     );
-    const results = evaluateThresholds(s.thresholds, fixtureResults());
-    const row = (backend: string, metric: string, threshold: string) => results.find((r) => r.backend === backend && r.metric === metric && r.threshold === threshold);
+    const labels = [
+      { label: 'memory', usesRedis: false },
+      { label: 'redis', usesRedis: true },
+    ];
+    const results = evaluateThresholds(s.thresholds, fixtureResults(), labels);
+    const row = (backend: string, metric: string, threshold: string) =>
+      results.find((r) => r.backend === backend && r.metric === metric && r.threshold === threshold);
     expect(row('memory', 'errors', '< 1%')!.ok).toBe(true);
     expect(row('redis', 'errors', '< 1%')!.ok).toBe(true);
     expect(row('redis', 'latency.p99', '< 100ms')!.ok).toBe(true);
