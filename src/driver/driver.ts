@@ -5,18 +5,20 @@
  *
  * After the last phase no conversation starts; running ones get `drain` to finish, then are cut
  * (their in-flight turns are not counted). An outer abort (Ctrl-C) cuts at once.
+ *
+ * A turn is the hot path of a run, so it allocates little and registers nothing per turn: waits are
+ * plain timers a cut cancels together (no AbortSignal listener per wait or request), and a cut
+ * aborts the transport's turns in flight at once.
  */
-import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Router } from './routing.js';
 import type { TurnResult } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { SESSION_COOKIE } from '../service/cookies.js';
 import { CookieJar } from './cookie-jar.js';
 import { classify } from './oracle.js';
-import { type ConversationPlan, arrivals, planConversation, timelineMs } from './workload.js';
+import type { Router } from './routing.js';
 import { DEFINITE_ERRORS, type Transport } from './transports/types.js';
+import { type ConversationPlan, arrivals, planConversation, timelineMs } from './workload.js';
 
 /** A turn sent later than intended by more than this counts as a late start. */
 export const LATE_START_MS = 10;
@@ -31,6 +33,8 @@ export interface DriveOptions {
   signal: AbortSignal;
   /** Called at the start of the load (time 0 of the timeline), before the first arrival. */
   onStart?: () => void;
+  /** Only the conversations this returns true for (a worker's share); all when absent. */
+  mine?: (index: number) => boolean;
 }
 
 /** Where the driver puts what it measured. */
@@ -47,26 +51,46 @@ export interface DriveSummary {
   windowMs: number;
 }
 
-/** Sleep until `at` (performance.now() time); false when aborted first. */
-async function until(at: number, signal: AbortSignal): Promise<boolean> {
-  const wait = at - performance.now();
-  if (signal.aborted) return false;
-  if (wait <= 0) return true;
-  try {
-    await sleep(wait, undefined, { signal });
-    return true;
-  } catch {
-    return false;
+/** Waits that one `cancel` ends together, each resolving false. */
+class Waits {
+  private readonly timers = new Map<NodeJS.Timeout, (ok: boolean) => void>();
+  cancelled = false;
+
+  /** Resolves true at `at` (a performance.now() time), false when cancelled first. */
+  until(at: number): Promise<boolean> {
+    const ms = at - performance.now();
+    if (this.cancelled) return Promise.resolve(false);
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve(true);
+      }, ms);
+      this.timers.set(t, resolve);
+    });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const [t, resolve] of this.timers) {
+      clearTimeout(t);
+      resolve(false);
+    }
+    this.timers.clear();
   }
 }
 
 export async function drive(opts: DriveOptions): Promise<DriveSummary> {
-  const { scenario, recorder } = opts;
-  const cut = new AbortController();
-  // Every waiting conversation and in-flight request listens on this one signal.
-  setMaxListeners(0, cut.signal);
-  const onOuterAbort = () => cut.abort();
-  opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const { scenario, recorder, transport, router } = opts;
+  const { historyTurns } = scenario.cluster.service;
+  const waits = new Waits();
+  const cut = () => {
+    if (waits.cancelled) return;
+    waits.cancel();
+    transport.abort();
+  };
+  opts.signal.addEventListener('abort', cut, { once: true });
+  if (opts.signal.aborted) cut();
   const t0 = performance.now();
   opts.onStart?.();
   const measureStart = t0 + scenario.load.warmup;
@@ -75,77 +99,83 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
   let cutShort = 0;
 
   const converse = async (plan: ConversationPlan): Promise<void> => {
-    const { historyTurns } = scenario.cluster.service;
     const jar = new CookieJar();
-    const pending = new Set<string>();
     const affinity = `conversation-${plan.index}`;
+    let pending: Set<string> | undefined;
     let expected: string[] = [];
     let intended = t0 + plan.startMs;
     recorder.conversationStarted(plan.measured);
     for (let k = 0; k < plan.turns.length; k++) {
       const turn = plan.turns[k]!;
       if (k > 0) intended += turn.thinkMs;
-      if (!(await until(intended, cut.signal))) return void cutShort++;
+      if (!(await waits.until(intended))) return void cutShort++;
       const sentAt = performance.now();
       const hadCookie = jar.has(SESSION_COOKIE);
       const turnId = `c${plan.index}t${k}`;
-      const res = await opts.transport.send(
-        opts.router.pick(affinity),
-        jar,
-        { turnId, message: turn.message, modelMs: turn.modelMs },
-        cut.signal,
-      );
+      const res = await transport.send(router.pick(affinity), jar, {
+        turnId,
+        message: turn.message,
+        modelMs: turn.modelMs,
+      });
       const doneAt = performance.now();
       if (!res.ok && res.kind === 'aborted') return void cutShort++;
-      const base = {
+      const r: TurnResult = {
         conversation: plan.index,
         measured: plan.measured,
+        outcome: 'intact',
         latencyMs: doneAt - intended,
         serviceMs: doneAt - sentAt,
         late: sentAt - intended > LATE_START_MS,
         hadContext: expected.length > 0,
         hadCookie,
+        lagTurns: 0,
+        recovered: 0,
         doneMs: doneAt - t0,
         intendedMs: intended - t0,
       };
       if (res.ok) {
-        const v = classify(expected, res.reply.context, res.reply.created, pending, historyTurns);
-        recorder.record({ ...base, outcome: v.outcome, lagTurns: v.lagTurns, recovered: v.recovered });
+        const v = classify(expected, res.reply.context, res.reply.created, pending ?? EMPTY, historyTurns);
+        r.outcome = v.outcome;
+        r.lagTurns = v.lagTurns;
+        r.recovered = v.recovered;
         // Carry on from what the service now holds, as a real user would.
-        expected = [...res.reply.context, turnId];
+        expected = res.reply.context;
+        expected.push(turnId);
         if (expected.length > historyTurns) expected.splice(0, expected.length - historyTurns);
-        pending.clear();
+        pending?.clear();
       } else {
         const definite = DEFINITE_ERRORS.has(res.kind);
-        if (!definite) pending.add(turnId);
-        recorder.record({
-          ...base,
-          outcome: definite ? 'fail' : 'info',
-          errorKind: res.kind,
-          lagTurns: 0,
-          recovered: 0,
-        });
+        if (!definite) {
+          pending ??= new Set();
+          pending.add(turnId);
+        }
+        r.outcome = definite ? 'fail' : 'info';
+        r.errorKind = res.kind;
       }
+      recorder.record(r);
       // The next turn's think time starts when this reply arrived.
       intended = doneAt;
     }
-    opts.router.forget?.(affinity);
+    router.forget?.(affinity);
   };
 
   for (const arrival of arrivals(scenario.load, opts.seed)) {
-    if (!(await until(t0 + arrival.atMs, cut.signal))) break;
+    if (!(await waits.until(t0 + arrival.atMs))) break;
+    if (opts.mine && !opts.mine(arrival.index)) continue;
     conversations++;
     const p: Promise<void> = converse(planConversation(scenario, opts.seed, arrival)).finally(() => running.delete(p));
     running.add(p);
   }
-  if (!cut.signal.aborted) await until(t0 + timelineMs(scenario.load), cut.signal);
+  await waits.until(t0 + timelineMs(scenario.load));
   // Drain: running conversations may finish, up to the deadline.
-  if (running.size > 0 && !cut.signal.aborted) {
-    const deadline = sleep(scenario.load.drain, undefined, { signal: cut.signal }).catch(() => {});
+  if (running.size > 0 && !waits.cancelled) {
+    const deadline = waits.until(performance.now() + scenario.load.drain);
     await Promise.race([Promise.all(running), deadline]);
   }
-  cut.abort();
+  cut();
   await Promise.all(running);
-  opts.signal.removeEventListener('abort', onOuterAbort);
+  opts.signal.removeEventListener('abort', cut);
   return { conversations, cut: cutShort, windowMs: Math.max(performance.now() - measureStart, 1) };
 }
+
+const EMPTY: ReadonlySet<string> = new Set();

@@ -1,29 +1,12 @@
 /**
- * HTTP request/response: `POST /chat` with undici, one explicit Agent per instance (never the
- * global dispatcher), so each instance has its own keep-alive pool and a dead one can't stall the
- * others.
+ * HTTP request/response: `POST /chat` on keep-alive connections, a pool per instance (so a dead
+ * instance can't stall the others), through the lean client in http-wire.ts. The request head is
+ * built once per instance; a turn adds its length, its cookie and its body.
  */
-import { Agent, errors as undiciErrors } from 'undici';
-import { messageOf } from '../../errors.js';
 import type { TurnReply, TurnRequest } from '../../service/protocol.js';
 import type { CookieJar } from '../cookie-jar.js';
+import { WirePool } from './http-wire.js';
 import type { ErrorKind, Transport, TransportOptions, WireResult } from './types.js';
-
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT',
-]);
-
-function errorKind(err: unknown): ErrorKind {
-  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (TIMEOUT_CODES.has(code)) return 'timeout';
-  if (RESET_CODES.has(code) || err instanceof undiciErrors.SocketError) return 'reset';
-  return 'reset';
-}
 
 function statusKind(status: number, phase: unknown): ErrorKind {
   if (status === 503) return phase === 'read' ? 'unavailable' : 'unavailable_write';
@@ -31,65 +14,52 @@ function statusKind(status: number, phase: unknown): ErrorKind {
   return 'server_error';
 }
 
+/** The reply of a 200, checked for the fields the oracle reads; undefined when it is not one. */
+function turnReply(body: Partial<TurnReply>): TurnReply | undefined {
+  return Array.isArray(body.context) && typeof body.created === 'boolean' ? (body as TurnReply) : undefined;
+}
+
 export class HttpTransport implements Transport {
-  private readonly agents: Agent[];
-  private readonly origins: string[];
+  private readonly pools: WirePool[];
+  private readonly heads: string[];
 
   constructor(opts: TransportOptions) {
-    this.origins = opts.targets.map((t) => `http://${t.host}:${t.port}`);
-    this.agents = opts.targets.map(
-      () =>
-        new Agent({
-          headersTimeout: opts.requestTimeoutMs,
-          bodyTimeout: opts.requestTimeoutMs,
-          connectTimeout: opts.requestTimeoutMs,
-        }),
+    this.pools = opts.targets.map((t) => new WirePool(t.host, t.port, opts.requestTimeoutMs));
+    this.heads = opts.targets.map(
+      (t) => `POST /chat HTTP/1.1\r\nhost: ${t.host}:${t.port}\r\ncontent-type: application/json\r\n`,
     );
   }
 
-  async send(instance: number, jar: CookieJar, req: TurnRequest, signal: AbortSignal): Promise<WireResult> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+  async send(instance: number, jar: CookieJar, req: TurnRequest): Promise<WireResult> {
+    const body = JSON.stringify(req);
     const cookie = jar.header();
-    if (cookie) headers.cookie = cookie;
+    const head = `${this.heads[instance]}content-length: ${Buffer.byteLength(body)}\r\n${cookie ? `cookie: ${cookie}\r\n` : ''}\r\n`;
+    const out = await this.pools[instance]!.request(head + body);
+    if (!out.ok)
+      return out.kind === 'aborted'
+        ? { ok: false, kind: 'aborted' }
+        : { ok: false, kind: out.kind, reason: out.reason };
+    const { status, setCookie, body: bytes } = out.response;
+    if (setCookie.length) jar.store(setCookie);
+    let parsed: Partial<TurnReply> & { reason?: string; phase?: string };
     try {
-      const res = await this.agents[instance]!.request({
-        origin: this.origins[instance]!,
-        path: '/chat',
-        method: 'POST',
-        headers,
-        body: JSON.stringify(req),
-        signal,
-      });
-      jar.store(res.headers['set-cookie']);
-      const text = await res.body.text();
-      let body: Partial<TurnReply> & { reason?: string; phase?: string };
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return {
-          ok: false,
-          kind: res.statusCode === 200 ? 'protocol' : statusKind(res.statusCode, undefined),
-          status: res.statusCode,
-        };
-      }
-      if (res.statusCode === 200) {
-        if (!Array.isArray(body.context) || typeof body.created !== 'boolean')
-          return { ok: false, kind: 'protocol', status: 200 };
-        return { ok: true, reply: body as TurnReply };
-      }
-      return {
-        ok: false,
-        kind: statusKind(res.statusCode, body.phase),
-        status: res.statusCode,
-        ...(body.reason ? { reason: body.reason } : {}),
-      };
-    } catch (err) {
-      if (signal.aborted) return { ok: false, kind: 'aborted' };
-      return { ok: false, kind: errorKind(err), reason: messageOf(err) };
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return { ok: false, kind: status === 200 ? 'protocol' : statusKind(status, undefined), status };
     }
+    if (status === 200) {
+      const reply = turnReply(parsed);
+      return reply ? { ok: true, reply } : { ok: false, kind: 'protocol', status };
+    }
+    const reason = typeof parsed.reason === 'string' ? parsed.reason : undefined;
+    return { ok: false, kind: statusKind(status, parsed.phase), status, ...(reason ? { reason } : {}) };
+  }
+
+  abort(): void {
+    for (const p of this.pools) p.close();
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.agents.map((a) => a.destroy().catch(() => {})));
+    this.abort();
   }
 }

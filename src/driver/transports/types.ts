@@ -14,7 +14,7 @@ import type { CookieJar } from '../cookie-jar.js';
  * - reset: the connection broke mid-request (indeterminate)
  * - timeout: no reply within the request timeout (indeterminate)
  * - server_error: another 5xx (indeterminate)
- * - protocol: a 200 whose body is not a turn reply (indeterminate)
+ * - protocol: a malformed reply, or a 200 whose body is not a turn reply (indeterminate)
  */
 export type ErrorKind =
   | 'refused'
@@ -40,8 +40,10 @@ export interface Transport {
    * Send one turn to instance `instance`, with and into this conversation's cookie jar.
    * Never throws for wire or HTTP errors: they come back as a WireResult.
    */
-  send(instance: number, jar: CookieJar, req: TurnRequest, signal: AbortSignal): Promise<WireResult>;
-  /** Close every connection. */
+  send(instance: number, jar: CookieJar, req: TurnRequest): Promise<WireResult>;
+  /** Cut the run: every turn in flight resolves as `aborted`, and every connection closes. */
+  abort(): void;
+  /** Close every connection (after the run). */
   close(): Promise<void>;
 }
 
