@@ -21,6 +21,12 @@ function parsePort(value: string): number {
   return n;
 }
 
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
+}
+
 function parseSeed(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 2 ** 31 - 1)
@@ -72,6 +78,12 @@ function program(signal: AbortSignal, setCode: (code: number) => void): Command 
       'with --baseline: regressions that fail the run, e.g. "latency.p99:+10%,turn_loss:+0.1pp"',
     )
     .option('--force', 'with --fail-on: give a verdict even against a baseline that is not comparable')
+    .addOption(
+      new Option(
+        '--workers <n>',
+        "driver threads (default: enough for the scenario's peak turn rate, at most one per core)",
+      ).argParser(parseWorkers),
+    )
     .addOption(setOption())
     .addHelpText(
       'after',

@@ -8,6 +8,7 @@ import { createRunFolder, prepareFolder, removeIfEmpty, writeFileAtomic } from '
 import { formatMetric } from '../report/format.js';
 import { reporters } from '../report/registry.js';
 import { renderTerminal } from '../report/terminal.js';
+import { defaultWorkers } from '../driver/parallel.js';
 import type { RunResults } from '../results/schema.js';
 import { run } from '../run/run.js';
 import { loadScenario } from '../scenario/parse.js';
@@ -33,6 +34,8 @@ export interface RunCommandOptions {
   force?: boolean;
   /** `path=value` overrides of the scenario, in order. */
   set?: string[];
+  /** Driver threads; by default enough for the scenario's peak turn rate. */
+  workers?: number;
 }
 
 /**
@@ -102,6 +105,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
       seed,
       redis: { ...(opts.redisBin ? { bin: opts.redisBin } : {}), ...(opts.redisUrl ? { url: opts.redisUrl } : {}) },
       signal,
+      workers: opts.workers ?? defaultWorkers(scenario),
       observer: progressObserver(err, chalkFor(err), () => widthOf(err)),
     });
   } catch (e) {

@@ -5,10 +5,11 @@
  * safe to call twice. Process faults act on it: kill, terminate, pause, resume, restart.
  */
 import { randomBytes } from 'node:crypto';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { BackendDefinition, RedisTarget } from '../backends/types.js';
 import type { RedisServer } from './redis.js';
 import { type Instance, type InstanceStats, startInstances } from './instances.js';
-import { TcpProxy } from '../faults/proxy.js';
+import { type FaultLink, ProxyHost } from '../faults/proxy-host.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import type { InstanceConfig } from '../service/messages.js';
 
@@ -25,17 +26,21 @@ export interface ClusterOptions {
 }
 
 export class Cluster {
-  redisProxy: TcpProxy | undefined;
+  redisProxy: FaultLink | undefined;
   /** Peer link proxies: key `${from}->${to}`. */
-  readonly peerProxies = new Map<string, TcpProxy>();
+  readonly peerProxies = new Map<string, FaultLink>();
   instances: Instance[] = [];
   private configs: InstanceConfig[] = [];
   private stopped = false;
+  /** Every proxy of this cluster runs in this host's thread, off the driver's event loop. */
+  private readonly proxies: ProxyHost;
 
   private constructor(
     readonly keyPrefix: string,
-    private readonly seed: number,
-  ) {}
+    seed: number,
+  ) {
+    this.proxies = new ProxyHost(seed);
+  }
 
   static async up({ scenario, spec, def, redis, runId, seed }: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`, seed);
@@ -43,8 +48,8 @@ export class Cluster {
       let redisTarget: RedisTarget | undefined;
       if (def.usesRedis) {
         if (!redis) throw new Error(`backend ${spec.label} needs Redis`);
-        cluster.redisProxy = new TcpProxy('redis', { host: redis.host, port: redis.port }, seed);
-        redisTarget = { ...(await cluster.redisProxy.listen()), keyPrefix: cluster.keyPrefix };
+        cluster.redisProxy = await cluster.proxies.create('redis', { host: redis.host, port: redis.port });
+        redisTarget = { host: '127.0.0.1', port: cluster.redisProxy.port, keyPrefix: cluster.keyPrefix };
       }
       const secret = randomBytes(32).toString('hex');
       const { instances: count, service } = scenario.cluster;
@@ -75,13 +80,11 @@ export class Cluster {
     for (const from of this.instances) {
       for (const to of this.instances) {
         if (from === to || to.peerPort === undefined) continue;
-        const proxy = new TcpProxy(
-          `peer-${from.index}->${to.index}`,
-          { host: '127.0.0.1', port: to.peerPort },
-          this.seed,
-        );
+        const proxy = await this.proxies.create(`peer-${from.index}->${to.index}`, {
+          host: '127.0.0.1',
+          port: to.peerPort,
+        });
         this.peerProxies.set(`${from.index}->${to.index}`, proxy);
-        await proxy.listen();
       }
     }
     for (const inst of this.instances) this.sendPeers(inst);
@@ -92,13 +95,18 @@ export class Cluster {
     const peers = [];
     for (const [key, proxy] of this.peerProxies) {
       const [from, to] = key.split('->').map(Number);
-      if (from === inst.index) peers.push({ index: to!, host: '127.0.0.1', port: proxy.port! });
+      if (from === inst.index) peers.push({ index: to!, host: '127.0.0.1', port: proxy.port });
     }
     if (peers.length) inst.send({ type: 'peers', peers });
   }
 
+  /** How busy the proxy thread was (since `since`, when given). */
+  proxyUtilization(since?: EventLoopUtilization): EventLoopUtilization {
+    return this.proxies.utilization(since);
+  }
+
   /** The peer-link proxies to and from instance `index`. */
-  peerProxiesOf(index: number): TcpProxy[] {
+  peerProxiesOf(index: number): FaultLink[] {
     return [...this.peerProxies].filter(([key]) => key.split('->').map(Number).includes(index)).map(([, p]) => p);
   }
 
@@ -123,6 +131,6 @@ export class Cluster {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.all(this.instances.map((i) => i.stop()));
-    await Promise.all([this.redisProxy, ...this.peerProxies.values()].map((p) => p?.close()));
+    await this.proxies.close();
   }
 }

@@ -22,6 +22,8 @@ function instanceEntry(): string {
 export interface InstanceStats {
   rssBytes: number;
   heapUsedBytes: number;
+  /** CPU the process used since it started (user + system), µs. */
+  cpuMicros: number;
   counters: StoreCounters;
 }
 
@@ -89,7 +91,7 @@ export class Instance {
     const reply = this.waitFor('stats', 2000).catch(() => undefined);
     this.send({ type: 'stats' });
     const m = await reply;
-    return m && { rssBytes: m.rssBytes, heapUsedBytes: m.heapUsedBytes, counters: m.counters };
+    return m && { rssBytes: m.rssBytes, heapUsedBytes: m.heapUsedBytes, cpuMicros: m.cpuMicros, counters: m.counters };
   }
 
   /** Send a signal (SIGKILL for a crash, SIGSTOP / SIGCONT for a pause). */

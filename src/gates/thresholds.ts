@@ -96,6 +96,7 @@ export function resolveThresholds(
   raw: Record<string, Record<string, ThresholdValue>>,
   labels: readonly ThresholdLabel[],
   faults: readonly { name?: string | undefined }[],
+  capacitySearch = false,
 ): { specs: ThresholdSpec[]; problems: ThresholdProblem[] } {
   const specs: ThresholdSpec[] = [];
   const problems: ThresholdProblem[] = [];
@@ -141,6 +142,9 @@ export function resolveThresholds(
             path: [scope, key],
             message: `unknown phase "${phase}"${didYouMean(phase, phases)}; expected one of ${phases.join(', ')}`,
           });
+      }
+      if (metric!.startsWith('capacity') && !capacitySearch) {
+        problems.push({ path: [scope, key], message: `${metric} needs a capacity search: load.steps with an slo` });
       }
       if (
         scope !== '*' &&

@@ -51,6 +51,13 @@ export function summarize(h: Histogram): LatencySummary {
   };
 }
 
+/** Add an encoded histogram's counts into `h` (merging what another thread or run measured). */
+export function addEncoded(h: Histogram, encoded: string): void {
+  const other = hdr.decodeFromCompressedBase64(encoded, 32, wasm);
+  h.add(other);
+  other.destroy();
+}
+
 /** Compressed base64 encoding (HdrHistogram's standard), so results can be merged or re-read later. */
 export function encode(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);

@@ -5,7 +5,7 @@
  */
 import type { PlannedFault } from '../faults/plan.js';
 import type { PhaseKind } from '../results/schema.js';
-import { Recorder, type TurnResult } from './recorder.js';
+import { Recorder, type RecorderState, type TurnResult } from './recorder.js';
 
 export interface PhaseWindow {
   name: string;
@@ -13,6 +13,19 @@ export interface PhaseWindow {
   /** From the start of the load, ms; endMs null: to the end of the run. */
   startMs: number;
   endMs: number | null;
+}
+
+/** The steps of a capacity search as phases, named by their rate ("20/s"), from the end of warmup. */
+export function stepWindows(
+  phases: readonly { duration: number; arrivalRate: number }[],
+  warmupMs: number,
+): PhaseWindow[] {
+  let t = warmupMs;
+  return phases.map((p) => {
+    const w: PhaseWindow = { name: `${p.arrivalRate}/s`, kind: 'step', startMs: t, endMs: t + p.duration };
+    t += p.duration;
+    return w;
+  });
 }
 
 /** The phases of a run with these faults; none without faults. */
@@ -35,6 +48,13 @@ interface ConversationTrace {
   lostMs: number[];
 }
 
+/** A PhasedRecorder as plain data, for merging the shares of several worker threads. */
+export interface PhasedState {
+  overall: RecorderState;
+  phases: RecorderState[];
+  traces: [conversation: number, trace: ConversationTrace][];
+}
+
 /** Records every turn for the whole run and for its phase. */
 export class PhasedRecorder {
   readonly overall = new Recorder(true);
@@ -44,7 +64,8 @@ export class PhasedRecorder {
 
   constructor(windows: readonly PhaseWindow[]) {
     this.phases = windows.map((window) => ({ window, recorder: new Recorder(false) }));
-    this.faultWindows = this.phases.filter((p) => p.window.kind === 'fault');
+    // Windows a turn is placed in by its time; baseline and recovery take what falls outside them.
+    this.faultWindows = this.phases.filter((p) => p.window.kind === 'fault' || p.window.kind === 'step');
   }
 
   conversationStarted(measured: boolean): void {
@@ -95,6 +116,21 @@ export class PhasedRecorder {
       if (t.lostMs.some((ms) => ms >= atMs)) lostContext++;
     }
     return { active, lostContext };
+  }
+
+  state(): PhasedState {
+    return {
+      overall: this.overall.state(),
+      phases: this.phases.map((p) => p.recorder.state()),
+      traces: [...this.traces],
+    };
+  }
+
+  /** Add another thread's share of the same run (same phases); conversations never overlap. */
+  merge(s: PhasedState): void {
+    this.overall.merge(s.overall);
+    for (const [i, p] of s.phases.entries()) this.phases[i]?.recorder.merge(p);
+    for (const [c, t] of s.traces) this.traces.set(c, t);
   }
 
   destroy(): void {

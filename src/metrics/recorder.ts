@@ -6,7 +6,7 @@
  */
 import type { LatencySummary, Outcome } from '../results/blocks.js';
 import type { SecondStats } from '../results/schema.js';
-import { type Histogram, encode, newHistogram, recordMs, summarize } from './histogram.js';
+import { type Histogram, addEncoded, encode, newHistogram, recordMs, summarize } from './histogram.js';
 
 /** One turn as the driver saw it. */
 export interface TurnResult {
@@ -35,6 +35,28 @@ export interface TurnResult {
 interface SecondBucket {
   counts: Record<Outcome, number>;
   hist: Histogram;
+}
+
+/** All a recorder holds, as plain data (histograms encoded): what a worker thread sends back. */
+export interface RecorderState {
+  latency: string;
+  service: string;
+  failed: string;
+  counts: Record<Outcome, number>;
+  errors: Record<string, number>;
+  tallies: [
+    turnsWithContext: number,
+    lateStarts: number,
+    staleLagTurns: number,
+    recovered: number,
+    allTurns: number,
+    allTurnsWithCookie: number,
+    sessions: number,
+  ];
+  lostSessions: number[];
+  conversations: number[];
+  /** Per second: [t, counts, encoded histogram]. */
+  seconds: [number, Record<Outcome, number>, string][];
 }
 
 const zeroCounts = (): Record<Outcome, number> => ({ intact: 0, lost: 0, stale: 0, diverged: 0, fail: 0, info: 0 });
@@ -127,6 +149,62 @@ export class Recorder {
       out.push({ t, turns, ...counts, p50: s?.p50 ?? null, p99: s?.p99 ?? null });
     }
     return out;
+  }
+
+  /** Everything recorded so far, as plain data; without the per-second series when `withSeries` is false. */
+  state(withSeries = true): RecorderState {
+    const seconds: RecorderState['seconds'] = [];
+    if (withSeries) {
+      for (const [t, b] of this.seconds.entries()) if (b) seconds.push([t, { ...b.counts }, encode(b.hist)]);
+    }
+    return {
+      latency: encode(this.latency),
+      service: encode(this.service),
+      failed: encode(this.failed),
+      counts: { ...this.counts },
+      errors: { ...this.errors },
+      tallies: [
+        this.turnsWithContext,
+        this.lateStarts,
+        this.staleLagTurns,
+        this.recovered,
+        this.allTurns,
+        this.allTurnsWithCookie,
+        this.sessions,
+      ],
+      lostSessions: [...this.lostSessions],
+      conversations: [...this.conversations],
+      seconds,
+    };
+  }
+
+  /** Add what another recorder (another thread's share of the same run) recorded: exact, histograms included. */
+  merge(s: RecorderState): void {
+    addEncoded(this.latency, s.latency);
+    addEncoded(this.service, s.service);
+    addEncoded(this.failed, s.failed);
+    for (const k of Object.keys(s.counts) as Outcome[]) this.counts[k] += s.counts[k];
+    for (const [k, v] of Object.entries(s.errors)) this.errors[k] = (this.errors[k] ?? 0) + v;
+    const [withContext, late, lag, recovered, all, allCookie, sessions] = s.tallies;
+    this.turnsWithContext += withContext;
+    this.lateStarts += late;
+    this.staleLagTurns += lag;
+    this.recovered += recovered;
+    this.allTurns += all;
+    this.allTurnsWithCookie += allCookie;
+    this.sessions += sessions;
+    for (const c of s.lostSessions) this.lostSessions.add(c);
+    for (const c of s.conversations) this.conversations.add(c);
+    if (!this.withSeries) return;
+    for (const [t, counts, hist] of s.seconds) {
+      let bucket = this.seconds[t];
+      if (!bucket) {
+        bucket = { counts: zeroCounts(), hist: newHistogram(2) };
+        this.seconds[t] = bucket;
+      }
+      for (const k of Object.keys(counts) as Outcome[]) bucket.counts[k] += counts[k];
+      addEncoded(bucket.hist, hist);
+    }
   }
 
   /** Free the histograms' native memory. The recorder is unusable afterwards. */

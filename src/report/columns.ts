@@ -66,6 +66,38 @@ export const BACKEND_GROUPS: readonly ColumnGroup<BackendResult>[] = [
   },
 ];
 
+const atCapacity = (b: BackendResult) => {
+  const c = b.capacity;
+  return c?.steps.filter((s) => s.sustained && s.rate <= (c.conversationsPerSec ?? -1)).at(-1);
+};
+const firstOver = (b: BackendResult) => b.capacity?.steps.find((s) => !s.sustained);
+
+/** The capacity search (load.steps): shown only when the run had one. */
+export const CAPACITY_GROUP: ColumnGroup<BackendResult> = {
+  title: 'Capacity',
+  columns: [
+    backendColumn,
+    { title: 'capacity conv/s', numeric: true, value: (b) => formatNumber(b.capacity?.conversationsPerSec, 1) },
+    { title: 'turns/s', numeric: true, value: (b) => formatNumber(b.capacity?.turnsPerSec, 1) },
+    { title: 'p99 ms there', numeric: true, value: (b) => formatMs(atCapacity(b)?.p99Ms) },
+    {
+      title: 'first step over the SLO',
+      numeric: false,
+      value: (b) => {
+        const s = firstOver(b);
+        if (!s) return 'none';
+        const why = s.p99Ms === null ? 'no data' : `p99 ${formatMs(s.p99Ms)} ms, errors ${formatPct(s.errors)}`;
+        return `${s.rate}/s (${why})`;
+      },
+    },
+  ],
+};
+
+/** The column groups of the comparison for these results: the capacity's only with a search. */
+export function backendGroups(backends: readonly BackendResult[]): readonly ColumnGroup<BackendResult>[] {
+  return backends.some((b) => b.capacity) ? [...BACKEND_GROUPS, CAPACITY_GROUP] : BACKEND_GROUPS;
+}
+
 /** Footnotes every tabular view prints under the comparison. */
 export function footnotes(backends: readonly BackendResult[]): string[] {
   const notes = [
@@ -73,6 +105,13 @@ export function footnotes(backends: readonly BackendResult[]): string[] {
       'Recovered: turns that failed without an answer and turned out stored. Redis r/turn: reads per turn that ' +
       'carried a session cookie; w/turn: writes per turn (Redis INFO commandstats). –: no data.',
   ];
+  const slo = backends.find((b) => b.capacity)?.capacity;
+  if (slo) {
+    notes.push(
+      `Capacity: the highest step rate sustained, with every step below it, within the SLO (p99 at most ` +
+        `${formatMs(slo.sloP99Ms)} ms, errors at most ${formatPct(slo.sloErrors)}).`,
+    );
+  }
   if (backends.some((b) => b.routingOverridden)) {
     notes.push("* the backend needs session affinity and replaced the scenario's routing.");
   }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import hdr from 'hdr-histogram-js';
 import type { BackendResult, RunResults, ThresholdResult } from '../results/schema.js';
 import {
-  BACKEND_GROUPS,
+  backendGroups,
   type ColumnGroup,
   PHASE_GROUPS,
   TIME_BASE,
@@ -21,6 +21,7 @@ import {
 import { type Fragment, html, trusted } from './escape.js';
 import { formatMetric } from './format.js';
 import { HTML_APP } from './html-app.js';
+import { capacityChart } from './html-capacity.js';
 import { glance } from './html-glance.js';
 import type { Reporter } from './types.js';
 
@@ -109,7 +110,10 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .glances { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 .glance { margin: 0; max-width: 100%; break-inside: avoid; }
-.glance svg { max-width: 100%; height: auto; font-size: 12px; }
+.glance svg, .capacity svg { max-width: 100%; height: auto; font-size: 12px; }
+.capacity { margin: 8px 0; } .capacity .grid { stroke: #eef1f4; } .capacity .ax { stroke: #999; }
+.capacity .slo { stroke: #b42318; stroke-dasharray: 5 4; }
+.capacity text { fill: var(--fg); } .capacity .m { fill: var(--muted); }
 .glance text { fill: var(--fg); } .glance .t { font-weight: 600; } .glance .m { fill: var(--muted); font-size: 11px; }
 .card b { color: var(--fg); font-weight: 600; }
 .warn { background: #fff4e5; border: 1px solid #f5c07a; padding: 8px 12px; border-radius: 6px; margin: 12px 0; }
@@ -177,11 +181,14 @@ function body(r: RunResults): Fragment[] {
   parts.push(card(r), html`</header>`);
   for (const w of warnings) parts.push(html`<div class="warn">${w}</div>`);
   parts.push(html`<main><h2>At a glance</h2>`, glance(r.backends));
-  for (const group of BACKEND_GROUPS) parts.push(html`<h2>${group.title}</h2>`, table(group, r.backends));
+  for (const group of backendGroups(r.backends)) parts.push(html`<h2>${group.title}</h2>`, table(group, r.backends));
   for (const n of footnotes(r.backends)) parts.push(html`<p class="note">${n}</p>`);
+  const curve = capacityChart(r.backends);
+  if (curve)
+    parts.push(html`<h2>Capacity curve</h2><p class="note">Each point is a step; hollow: over the SLO.</p>`, curve);
   const rows = phaseRows(r.backends);
   if (rows.length > 0) {
-    parts.push(html`<h2>Phases</h2><ul class="note">`);
+    parts.push(html`<h2>${r.faults.length ? 'Phases' : 'Steps'}</h2><ul class="note">`);
     for (const f of r.faults) {
       const span = f.endMs === null ? ', to the end' : ` for ${(f.endMs - f.atMs) / 1000}s`;
       parts.push(html`<li>${f.name}: at ${f.atMs / 1000}s${span} (target ${f.target})</li>`);

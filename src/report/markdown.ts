@@ -5,7 +5,7 @@
  */
 import type { RunResults } from '../results/schema.js';
 import {
-  BACKEND_GROUPS,
+  backendGroups,
   type ColumnGroup,
   PHASE_GROUPS,
   TIME_BASE,
@@ -35,12 +35,12 @@ export function renderMarkdown(r: RunResults): string {
   const out: Fragment[] = [md`# sessbench: ${r.scenario.name}`, md``];
   if (r.scenario.description) out.push(md`${r.scenario.description}`, md``);
   if (r.interrupted) out.push(md`> **Interrupted**: these are partial results.`, md``);
-  for (const group of BACKEND_GROUPS) out.push(...table(group, r.backends, '##'));
+  for (const group of backendGroups(r.backends)) out.push(...table(group, r.backends, '##'));
   for (const n of footnotes(r.backends)) out.push(md`${n}  `);
   out.push(md``);
   const rows = phaseRows(r.backends);
   if (rows.length > 0) {
-    out.push(md`## Faults`, md``);
+    out.push(r.faults.length ? md`## Faults` : md`## Steps`, md``);
     for (const f of r.faults) {
       const span = f.endMs === null ? md`, to the end of the run` : md` for ${seconds(f.endMs - f.atMs)}s`;
       out.push(md`- ${f.name}: at ${seconds(f.atMs)}s${span} (target ${f.target})`);

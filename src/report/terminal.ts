@@ -8,7 +8,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { ChalkInstance } from 'chalk';
 import type { RunResults } from '../results/schema.js';
 import {
-  BACKEND_GROUPS,
+  backendGroups,
   type Column,
   type ColumnGroup,
   NOT_AFFECTED,
@@ -103,7 +103,7 @@ function wrap(text: string, max: number): string[] {
 export function renderTerminal(results: RunResults, chalk: ChalkInstance, columns = 100): string {
   const max = Math.max(40, columns);
   const lines: string[] = [];
-  for (const group of BACKEND_GROUPS) {
+  for (const group of backendGroups(results.backends)) {
     lines.push(
       ...render(chalk, group, results.backends, max, (b, title, cell) => {
         if (title === 'backend') return chalk.cyan(cell);
@@ -123,7 +123,12 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
     const faults = results.faults.map(
       (f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`,
     );
-    lines.push(...wrap(`Faults: ${faults.join('; ')}. ${TIME_BASE}`, max));
+    lines.push(
+      ...wrap(
+        faults.length ? `Faults: ${faults.join('; ')}. ${TIME_BASE}` : `Steps of the capacity search. ${TIME_BASE}`,
+        max,
+      ),
+    );
     lines.push('');
     for (const group of PHASE_GROUPS) {
       lines.push(
@@ -142,7 +147,8 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
     lines.push('', chalk.bold('Thresholds'));
     for (const t of results.thresholds) {
       const where = `${t.backend} ${t.metric}${t.phase ? `{phase:${t.phase}}` : ''}`;
-      const text = wrap(`${t.ok ? '✓' : '✗'} ${where} ${t.threshold}: ${formatMetric(t.metric, t.observed)}`, max - 2);
+      const verdict = `${t.ok ? '✓' : '✗'} ${where} ${t.threshold}: ${formatMetric(t.metric, t.observed)}`;
+      const text = wrap(verdict, max - 2);
       const mark = t.ok ? chalk.green : chalk.red;
       lines.push(...text.map((l, i) => (i === 0 ? mark(l.slice(0, 1)) + l.slice(1) : `  ${l}`)));
     }

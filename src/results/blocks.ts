@@ -98,4 +98,6 @@ export type Memory = z.output<typeof MemorySchema>;
 export interface BackendFigures {
   redis: RedisCounts | null;
   memory: Memory;
+  /** Present with a capacity search (load.steps). */
+  capacity?: { conversationsPerSec: number | null; turnsPerSec: number | null } | undefined;
 }

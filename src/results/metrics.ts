@@ -71,6 +71,18 @@ export const METRICS = {
     higherIsWorse: true,
     backend: (b) => b.redis?.writesPerTurn,
   },
+  capacity: {
+    kind: 'number',
+    description: 'conversations per second of the highest step sustained within the SLO (capacity search)',
+    higherIsWorse: false,
+    backend: (b) => (b.capacity ? b.capacity.conversationsPerSec : undefined),
+  },
+  capacity_turns_per_sec: {
+    kind: 'number',
+    description: 'turns per second achieved at the capacity (capacity search)',
+    higherIsWorse: false,
+    backend: (b) => (b.capacity ? b.capacity.turnsPerSec : undefined),
+  },
   rss_per_instance: {
     kind: 'bytes',
     description: 'mean instance memory at the end',

@@ -53,6 +53,7 @@ export const InstanceResultSchema = z.object({
   index: count(),
   rssBytes: count().nullable(),
   heapUsedBytes: count().nullable(),
+  cpuCores: z.number().nullable().optional().describe("The instance's CPU over the backend's run, in cores."),
   counters: StoreCountersSchema.nullable(),
 });
 export type InstanceResult = z.output<typeof InstanceResultSchema>;
@@ -66,7 +67,8 @@ export const SecondStatsSchema = OutcomeCountsSchema.extend({
 });
 export type SecondStats = z.output<typeof SecondStatsSchema>;
 
-export const PHASE_KINDS = ['baseline', 'fault', 'recovery'] as const;
+/** baseline, each fault's window and recovery with faults; one step each in a capacity search. */
+export const PHASE_KINDS = ['baseline', 'fault', 'recovery', 'step'] as const;
 export type PhaseKind = (typeof PHASE_KINDS)[number];
 
 export const PhaseResultSchema = MetricsBlockSchema.extend({
@@ -76,6 +78,28 @@ export const PhaseResultSchema = MetricsBlockSchema.extend({
   endSec: z.number().nullable().describe('Null: to the end of the run.'),
 });
 export type PhaseResult = z.output<typeof PhaseResultSchema>;
+
+/** One step of a capacity search: what the backend sustained at that arrival rate. */
+export const CapacityStepSchema = z.object({
+  rate: z.number().describe('Arrival rate of the step, conversations per second.'),
+  achievedTurnsPerSec: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  errors: z.number().nullable(),
+  sustained: z.boolean().describe('p99 and errors within the SLO.'),
+});
+
+/** The capacity search's outcome for one backend. */
+export const CapacitySchema = z.object({
+  sloP99Ms: z.number(),
+  sloErrors: z.number(),
+  steps: z.array(CapacityStepSchema),
+  conversationsPerSec: z
+    .number()
+    .nullable()
+    .describe('The highest step rate sustained with every step below it; null: not even the first.'),
+  turnsPerSec: z.number().nullable().describe('Turns per second achieved at that step.'),
+});
+export type Capacity = z.output<typeof CapacitySchema>;
 
 /** What one fault did to one backend. */
 export const FaultImpactSchema = z.object({
@@ -142,13 +166,23 @@ export const BackendResultSchema = MetricsBlockSchema.extend({
   driver: z.object({
     eventLoopLagP99Ms: z.number(),
     eventLoopLagMaxMs: z.number(),
-    cpuCores: z.number(),
-    saturated: z.boolean(),
+    cpuCores: z
+      .number()
+      .describe('CPU of the whole sessbench process (driver and proxy threads) over the drive, in cores.'),
+    saturated: z.boolean().describe('The driver itself was saturated: its latency figures are suspect.'),
+    workers: z.number().int().min(1).optional().describe('Driver threads.'),
+    utilization: z.number().optional().describe("The busiest driver thread's event-loop utilization, 0..1."),
+    proxyUtilization: z.number().optional().describe("The fault proxies' thread's event-loop utilization, 0..1."),
+    saturatedBy: z
+      .array(z.enum(['driver', 'proxy', 'instances']))
+      .optional()
+      .describe('What was busy more than 90 % of the time: the driver, the proxy thread, an instance.'),
   }),
   series: z.array(SecondStatsSchema),
   events: z.array(EventResultSchema).describe('Fault starts and ends as they happened; empty without faults.'),
   phases: z.array(PhaseResultSchema).describe('Baseline, each fault window, recovery; empty without faults.'),
   faults: z.array(FaultImpactSchema),
+  capacity: CapacitySchema.optional().describe('With load.steps: the capacity search.'),
 });
 export type BackendResult = z.output<typeof BackendResultSchema>;
 

@@ -2,25 +2,26 @@
  * One backend's run: on a fresh cluster and an empty Redis keyspace, the seeded conversations and
  * the fault timeline, then its results. Everything it starts is stopped before it returns or throws.
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { BackendDefinition } from '../backends/types.js';
 import { Cluster } from '../cluster/cluster.js';
+import type { InstanceStats } from '../cluster/instances.js';
 import type { CommandCounts, RedisServer } from '../cluster/redis.js';
-import { type DriveSummary, drive } from '../driver/driver.js';
-import { type RoutingName, createRouter } from '../driver/routing.js';
-import { transports } from '../driver/transports/registry.js';
+import type { DriveSummary } from '../driver/driver.js';
+import type { RoutingName } from '../driver/routing.js';
 import { timelineMs } from '../driver/workload.js';
 import type { PlannedFault } from '../faults/plan.js';
 import { FaultTimeline } from '../faults/timeline.js';
 import { compare } from '../gates/thresholds.js';
 import { metricsOf } from '../metrics/block.js';
-import { PhasedRecorder, phaseWindows } from '../metrics/phases.js';
+import { PhasedRecorder, phaseWindows, stepWindows } from '../metrics/phases.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { METRICS, type MetricDef } from '../results/metrics.js';
 import type { BackendResult } from '../results/schema.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import { round } from '../util/numbers.js';
-import { faultResults, redisCounts, sumCounters } from './collect.js';
+import { capacityOf, faultResults, redisCounts, sumCounters } from './collect.js';
+import { type DriverLoad, type Driving, startDriving } from './driving.js';
 import { ClusterFaults } from './fault-actions.js';
 import type { RunOptions } from './types.js';
 
@@ -53,9 +54,10 @@ export interface BackendRunContext {
   onAbort(reason: string): void;
 }
 
-/** The driver is suspect when its own event loop lags or it uses most of a core. */
+/** A thread or process busy more than this share of the time is saturated: its figures are suspect. */
+const SATURATED_UTILIZATION = 0.9;
+/** The driver's own event loop lagging this much makes its latency figures suspect too. */
 const SATURATED_LAG_P99_MS = 50;
-const SATURATED_CPU_CORES = 0.9;
 
 /** Checks abortOnFail thresholds on what a backend measured so far; returns the text of the one that failed. */
 function abortCheck(ctx: BackendRunContext, rec: Recorder, elapsedMs: number): string | undefined {
@@ -80,13 +82,13 @@ function phaseAt(ctx: BackendRunContext, recorder: PhasedRecorder, elapsedMs: nu
 }
 
 /** Every second: abortOnFail thresholds, and the observer's progress line. */
-function watch(ctx: BackendRunContext, recorder: PhasedRecorder, driveStart: number): NodeJS.Timeout {
-  const rec = recorder.overall;
+function watch(ctx: BackendRunContext, recorder: PhasedRecorder, driving: Driving, driveStart: number): NodeJS.Timeout {
   const { observer, scenario } = ctx.opts;
   const plannedMs = timelineMs(scenario.load);
   const label = ctx.backend.spec.label;
   return setInterval(() => {
     const elapsedMs = performance.now() - driveStart;
+    const { recorder: rec, release } = driving.live();
     const failed = abortCheck(ctx, rec, elapsedMs);
     if (failed && !ctx.stop.signal.aborted) {
       ctx.onAbort(`${label}: ${failed} failed with abortOnFail`);
@@ -106,6 +108,7 @@ function watch(ctx: BackendRunContext, recorder: PhasedRecorder, driveStart: num
       p50: l.p50,
       p99: l.p99,
     });
+    release();
   }, ctx.opts.progressEveryMs ?? 1000);
 }
 
@@ -117,6 +120,10 @@ interface Measured {
   startedAt: string;
   /** performance.now() when the backend's run began. */
   t0: number;
+  /** What each instance reported at the end (undefined: gone or silent). */
+  stats: (InstanceStats | undefined)[];
+  /** Each instance's CPU over the backend's run, in cores (null: no report). */
+  instanceCores: (number | null)[];
 }
 
 /** The parts of a backend's run its result is read from. */
@@ -133,16 +140,26 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
   const { spec, routing, routingOverridden } = ctx.backend;
   const warmup = ctx.opts.scenario.load.warmup;
   const overall = recorder.overall;
-  const stats = await cluster.stats();
+  const stats = m.stats;
   const instances = cluster.instances.map((inst, i) => ({
     index: inst.index,
     rssBytes: stats[i]?.rssBytes ?? null,
     heapUsedBytes: stats[i]?.heapUsedBytes ?? null,
+    cpuCores: m.instanceCores[i] ?? null,
     counters: stats[i]?.counters ?? null,
   }));
   const rss = instances.flatMap((i) => (i.rssBytes === null ? [] : [i.rssBytes]));
   const rssTotal = rss.reduce((a, b) => a + b, 0);
   const series = overall.series();
+  const { load } = ctx.opts.scenario;
+  const phased = faultResults(
+    recorder,
+    ctx.plan,
+    (f) => faults.affects(f),
+    series,
+    warmup,
+    warmup + m.summary.windowMs,
+  );
   return {
     label: spec.label,
     backend: spec.backend,
@@ -169,7 +186,16 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
     driver: m.driver,
     series,
     events: timeline.events.map((e) => ({ ...e, t: round(e.atMs / 1000, 3) })),
-    ...faultResults(recorder, ctx.plan, (f) => faults.affects(f), series, warmup, warmup + m.summary.windowMs),
+    ...phased,
+    ...(load.slo
+      ? {
+          capacity: capacityOf(
+            phased.phases,
+            load.phases.map((p) => p.arrivalRate),
+            load.slo,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -177,16 +203,53 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
 function warn(ctx: BackendRunContext, m: Measured, timeline: FaultTimeline): void {
   const label = ctx.backend.spec.label;
   const d = m.driver;
-  if (d.saturated) {
+  const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)} %`;
+  if (d.saturatedBy?.includes('driver')) {
     ctx.warnings.push(
-      `${label}: the driver itself was saturated (event-loop lag p99 ${d.eventLoopLagP99Ms.toFixed(1)} ms, ` +
-        `CPU ${(d.cpuCores * 100).toFixed(0)} % of a core); latency figures are suspect`,
+      `${label}: the driver itself was saturated (busiest driver thread busy ${pct(d.utilization)} of the time, ` +
+        `event-loop lag p99 ${d.eventLoopLagP99Ms.toFixed(1)} ms); latency figures are suspect: ` +
+        `run with --workers ${(d.workers ?? 1) + 1}`,
+    );
+  }
+  if (d.saturatedBy?.includes('proxy')) {
+    ctx.warnings.push(
+      `${label}: the fault proxy thread was busy ${pct(d.proxyUtilization)} of the time; relayed latency is suspect`,
+    );
+  }
+  const busiest = m.instanceCores.reduce<[number, number]>((b, c, i) => (c !== null && c > b[1] ? [i, c] : b), [-1, 0]);
+  if (d.saturatedBy?.includes('instances')) {
+    ctx.warnings.push(
+      `${label}: instance ${busiest[0]} used ${pct(busiest[1])} of a core: the instances, not the session layer, ` +
+        'may set the latency (the machine is at capacity)',
     );
   }
   if (m.summary.cut > 0)
     ctx.warnings.push(`${label}: ${m.summary.cut} conversations were still running at the end and were cut`);
   for (const e of timeline.events)
     if (e.error) ctx.warnings.push(`${label}: fault "${e.fault}" could not ${e.type}: ${e.error}`);
+}
+
+/** The driver's figures, and what saturated: the driver, the proxy thread, an instance. */
+function driverFigures(
+  load: DriverLoad,
+  cpuCores: number,
+  proxyUtilization: number,
+  instanceCores: (number | null)[],
+): BackendResult['driver'] {
+  const saturatedBy: ('driver' | 'proxy' | 'instances')[] = [];
+  if (load.utilization > SATURATED_UTILIZATION || load.lagP99Ms > SATURATED_LAG_P99_MS) saturatedBy.push('driver');
+  if (proxyUtilization > SATURATED_UTILIZATION) saturatedBy.push('proxy');
+  if (instanceCores.some((c) => c !== null && c > SATURATED_UTILIZATION)) saturatedBy.push('instances');
+  return {
+    eventLoopLagP99Ms: round(load.lagP99Ms, 2),
+    eventLoopLagMaxMs: round(load.lagMaxMs, 2),
+    cpuCores: round(cpuCores, 3),
+    saturated: saturatedBy.includes('driver'),
+    workers: load.workers,
+    utilization: round(load.utilization, 3),
+    proxyUtilization: round(proxyUtilization, 3),
+    saturatedBy,
+  };
 }
 
 export async function runBackend(ctx: BackendRunContext): Promise<BackendResult> {
@@ -198,56 +261,51 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
   if (redis) await redis.reset();
   const before = redis ? await redis.commandCounts() : undefined;
   const cluster = await Cluster.up({ scenario, spec, def, redis, runId: ctx.runId, seed });
-  const recorder = new PhasedRecorder(phaseWindows(ctx.plan, scenario.load.warmup));
-  const transport = transports[scenario.load.transport]({
+  const { load } = scenario;
+  const recorder = new PhasedRecorder(
+    load.steps ? stepWindows(load.phases, load.warmup) : phaseWindows(ctx.plan, load.warmup),
+  );
+  const workers = ctx.opts.workers ?? 1;
+  const driving = startDriving({
+    scenario,
+    seed,
     targets: cluster.targets,
-    requestTimeoutMs: scenario.load.requestTimeout,
+    routing,
+    recorder,
+    workers,
+    signal: ctx.stop.signal,
   });
-  const router = createRouter(routing, scenario.cluster.instances, seed);
-  const faults = new ClusterFaults(cluster, redis, router, scenario.cluster.detectAfter);
+  const faults = new ClusterFaults(cluster, redis, driving.router, scenario.cluster.detectAfter);
   const timeline = new FaultTimeline(ctx.plan, faults);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
   let progress: NodeJS.Timeout | undefined;
   try {
     const driveStart = performance.now();
-    progress = watch(ctx, recorder, driveStart);
-    lag.enable();
+    progress = watch(ctx, recorder, driving, driveStart);
     const cpuStart = process.cpuUsage();
-    const summary = await drive({
-      scenario,
-      seed,
-      transport,
-      router,
-      recorder,
-      signal: ctx.stop.signal,
-      onStart: () => timeline.start(),
-    });
+    const proxyStart = cluster.proxyUtilization();
+    const { summary, load } = await driving.start(() => timeline.start());
     const cpu = process.cpuUsage(cpuStart);
     const driveMs = performance.now() - driveStart;
-    lag.disable();
+    const proxyUtilization = cluster.proxyUtilization(proxyStart).utilization;
     clearInterval(progress);
     // Undo what is still in effect (resume paused instances) before reading counters.
     await timeline.stop();
     faults.dispose();
-    const lagP99 = lag.percentile(99) / 1e6;
-    const cpuCores = (cpu.user + cpu.system) / 1000 / driveMs;
-    const driver = {
-      eventLoopLagP99Ms: round(lagP99, 2),
-      eventLoopLagMaxMs: round(lag.max / 1e6, 2),
-      cpuCores: round(cpuCores, 3),
-      saturated: lagP99 > SATURATED_LAG_P99_MS || cpuCores > SATURATED_CPU_CORES,
-    };
     const after = redis ? await redis.commandCounts() : undefined;
-    const measured = { summary, driver, before, after, startedAt, t0 };
+    const stats = await cluster.stats();
+    // An instance's CPU since it started, over the time since the cluster came up (a restarted one: less).
+    const upMs = Math.max(1, performance.now() - t0);
+    const instanceCores = stats.map((st) => (st ? round(st.cpuMicros / 1000 / upMs, 3) : null));
+    const driver = driverFigures(load, (cpu.user + cpu.system) / 1000 / driveMs, proxyUtilization, instanceCores);
+    const measured = { summary, driver, before, after, startedAt, t0, stats, instanceCores };
     warn(ctx, measured, timeline);
     return await assemble(ctx, { cluster, recorder, timeline, faults }, measured);
   } finally {
     clearInterval(progress);
-    lag.disable();
     await timeline.stop();
     faults.dispose();
+    await driving.close();
     recorder.destroy();
-    await transport.close();
     await cluster.down();
     if (redis && !redis.owned) await redis.deletePrefix(cluster.keyPrefix).catch(() => 0);
   }

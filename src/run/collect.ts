@@ -11,6 +11,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import { baselineBand, timeToRecover } from '../metrics/recovery.js';
 import type { RedisCounts } from '../results/blocks.js';
 import {
+  type Capacity,
   type Environment,
   type FaultImpact,
   type PhaseResult,
@@ -54,6 +55,39 @@ export function redisCounts(before: CommandCounts, after: CommandCounts, rec: Re
     readsPerTurn: ratio(after.reads - before.reads, rec.allTurnsWithCookie),
     writesPerTurn: ratio(after.writes - before.writes, rec.allTurns),
     byCommand,
+  };
+}
+
+/**
+ * The capacity search's outcome from its steps' phases: each step sustained or not under the SLO,
+ * and the capacity, the highest step rate sustained together with every step below it.
+ */
+export function capacityOf(
+  phases: readonly PhaseResult[],
+  rates: readonly number[],
+  slo: { p99: number; errors: number },
+): Capacity {
+  const steps = phases
+    .filter((p) => p.kind === 'step')
+    .map((p, i) => {
+      const { p99 } = p.latencyMs;
+      const errors = p.rates.errors;
+      return {
+        rate: rates[i] ?? 0,
+        achievedTurnsPerSec: p.throughput.achievedTurnsPerSec,
+        p99Ms: p99,
+        errors,
+        sustained: p99 !== null && p99 <= slo.p99 && errors !== null && errors <= slo.errors,
+      };
+    });
+  const held = steps.findIndex((s) => !s.sustained);
+  const last = held < 0 ? steps.at(-1) : steps[held - 1];
+  return {
+    sloP99Ms: slo.p99,
+    sloErrors: slo.errors,
+    steps,
+    conversationsPerSec: last?.rate ?? null,
+    turnsPerSec: last?.achievedTurnsPerSec ?? null,
   };
 }
 

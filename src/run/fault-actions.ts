@@ -8,12 +8,12 @@
 import type { RedisServer } from '../cluster/redis.js';
 import type { Router } from '../driver/routing.js';
 import type { FaultTarget, PlannedFault } from '../faults/plan.js';
-import type { TcpProxy } from '../faults/proxy.js';
+import type { FaultLink } from '../faults/proxy-host.js';
 import type { FaultActions } from '../faults/timeline.js';
 import type { Cluster } from '../cluster/cluster.js';
 
 export class ClusterFaults implements FaultActions {
-  private readonly toxics = new Map<number, { proxy: TcpProxy; id: number }[]>();
+  private readonly toxics = new Map<number, { proxy: FaultLink; id: number }[]>();
   private readonly detection = new Map<number, NodeJS.Timeout>();
 
   constructor(
@@ -23,7 +23,7 @@ export class ClusterFaults implements FaultActions {
     private readonly detectAfterMs: number,
   ) {}
 
-  private proxies(target: FaultTarget): TcpProxy[] {
+  private proxies(target: FaultTarget): FaultLink[] {
     if (target.kind === 'redis') return this.cluster.redisProxy ? [this.cluster.redisProxy] : [];
     if (target.kind === 'peers') return this.cluster.peerProxiesOf(target.index);
     return [];
@@ -57,7 +57,9 @@ export class ClusterFaults implements FaultActions {
       case 'toxic':
         this.toxics.set(
           f.index,
-          this.proxies(f.resolvedTarget).map((proxy) => ({ proxy, id: proxy.addToxic(a.toxic) })),
+          await Promise.all(
+            this.proxies(f.resolvedTarget).map(async (proxy) => ({ proxy, id: await proxy.addToxic(a.toxic) })),
+          ),
         );
         return;
       case 'kill': {
@@ -90,7 +92,7 @@ export class ClusterFaults implements FaultActions {
     const a = f.action;
     switch (a.kind) {
       case 'toxic':
-        for (const { proxy, id } of this.toxics.get(f.index) ?? []) proxy.removeToxic(id);
+        await Promise.all((this.toxics.get(f.index) ?? []).map(({ proxy, id }) => proxy.removeToxic(id)));
         this.toxics.delete(f.index);
         return;
       case 'kill':

@@ -40,4 +40,6 @@ export interface RunOptions {
   observer?: RunObserver;
   /** How often observer.progress is called, ms. */
   progressEveryMs?: number;
+  /** Driver threads (conversation i goes to thread i mod N); 1 drives in the main thread. */
+  workers?: number;
 }

@@ -6,7 +6,7 @@ import type { ScenarioIssue } from '../errors.js';
 import type { FaultSpec } from '../faults/schema.js';
 import { formatDurationMs } from '../util/units.js';
 import { type Positions, formatPath } from './document.js';
-import type { ScenarioSchema } from './schema.js';
+import type { Phase, Scenario, ScenarioSchema } from './schema.js';
 import type * as z from 'zod';
 
 /** Room a turn request needs around the message itself (ids, JSON punctuation, model time). */
@@ -14,7 +14,42 @@ export const TURN_ENVELOPE_BYTES = 512;
 
 type Parsed = z.output<typeof ScenarioSchema>;
 
-export function crossChecks(s: Parsed, faults: readonly FaultSpec[], pos: Positions): ScenarioIssue[] {
+/** The rates of a capacity search's steps: `count` evenly spaced from `from` to `to`. */
+export function stepRates(steps: { from: number; to: number; count: number }): number[] {
+  return Array.from(
+    { length: steps.count },
+    (_, i) => Math.round((steps.from + ((steps.to - steps.from) * i) / (steps.count - 1)) * 1000) / 1000,
+  );
+}
+
+/**
+ * The load's phases: as written, or one per step of a capacity search. Phases and steps exclude
+ * each other; an SLO goes with steps; a capacity search runs without faults.
+ */
+export function resolvePhases(
+  s: Parsed,
+  faults: readonly FaultSpec[],
+  pos: Positions,
+): { phases: Phase[]; issues: ScenarioIssue[] } {
+  const issues: ScenarioIssue[] = [];
+  const at = (key: string, message: string) =>
+    issues.push({ ...pos.key(['load'], key), path: formatPath(['load', key]), message });
+  const { phases, steps, slo } = s.load;
+  if (phases && steps) at('steps', 'expected phases or steps (a capacity search), not both');
+  if (!phases && !steps)
+    at('phases', 'required, but missing (expected a list of phases, or steps for a capacity search)');
+  if (slo && !steps) at('slo', 'an slo goes with steps: it decides which step rates count as sustained');
+  if (steps && !slo) at('steps', 'a capacity search needs an slo (p99 and errors) to tell a sustained step');
+  if (steps && faults.length > 0) at('steps', 'a capacity search runs without faults');
+  if (steps && steps.to <= steps.from) at('steps', `expected to > from, got from ${steps.from} and to ${steps.to}`);
+  if (phases) return { phases, issues };
+  return {
+    phases: steps ? stepRates(steps).map((rate) => ({ duration: steps.duration, arrivalRate: rate })) : [],
+    issues,
+  };
+}
+
+export function crossChecks(s: Scenario, faults: readonly FaultSpec[], pos: Positions): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
   const at = (path: (string | number)[], key: string, message: string) =>
     out.push({ ...pos.value([...path, key]), path: formatPath([...path, key]), message });

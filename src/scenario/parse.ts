@@ -9,7 +9,7 @@ import { ScenarioError, type ScenarioIssue } from '../errors.js';
 import { type FaultSpec, faultProblems, faultSchema, resolveFault } from '../faults/schema.js';
 import { resolveThresholds } from '../gates/thresholds.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { crossChecks } from './checks.js';
+import { crossChecks, resolvePhases } from './checks.js';
 import { type Positions, type SourceOptions, formatPath, readDocument } from './document.js';
 import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
 
@@ -208,9 +208,12 @@ function validate(value: unknown, pos: Positions, issues: ScenarioIssue[], file:
   const instances = result.success ? result.data.cluster.instances : Number(raw.cluster?.instances) || 4;
   const faults = resolveFaults(raw.faults, instances, pos, issues);
   if (!result.success || issues.length) throw sorted(file, issues);
-  issues.push(...crossChecks(result.data, faults, pos));
+  const { phases, issues: loadIssues } = resolvePhases(result.data, faults, pos);
+  if (loadIssues.length) throw sorted(file, [...issues, ...loadIssues]);
+  const load = { ...result.data.load, phases };
+  issues.push(...crossChecks({ ...result.data, load, backends: [], faults, thresholds: [] }, faults, pos));
   const labels = specs.map((b) => ({ label: b.spec.label, usesRedis: b.usesRedis }));
-  const thresholds = resolveThresholds(result.data.thresholds, labels, faults);
+  const thresholds = resolveThresholds(result.data.thresholds, labels, faults, load.steps !== undefined);
   for (const p of thresholds.problems) {
     const path = ['thresholds', ...p.path];
     const last = path[path.length - 1];
@@ -218,7 +221,7 @@ function validate(value: unknown, pos: Positions, issues: ScenarioIssue[], file:
     issues.push({ ...at, path: formatPath(path), message: p.message });
   }
   if (issues.length) throw sorted(file, issues);
-  return { ...result.data, backends: specs.map((b) => b.spec), faults, thresholds: thresholds.specs };
+  return { ...result.data, load, backends: specs.map((b) => b.spec), faults, thresholds: thresholds.specs };
 }
 
 function sorted(file: string, issues: ScenarioIssue[]): ScenarioError {

@@ -20,6 +20,7 @@ import {
   durationMs,
   durationRange,
   int,
+  probability,
 } from '../util/fields.js';
 import { METRIC_NAMES } from '../results/metrics.js';
 
@@ -96,11 +97,39 @@ const conversationSchema = z.strictObject({
   messageBytes: bytesRange({ max: LIMITS.messageBytes }).prefault('50..400').describe('Size of each user message.'),
 });
 
+/** A capacity search: the arrival rate stepped from `from` to `to`, each step held for `duration`. */
+const stepsSchema = z
+  .strictObject({
+    from: z
+      .number()
+      .min(0)
+      .max(LIMITS.arrivalRate)
+      .describe('Arrival rate of the first step, conversations per second.'),
+    to: z.number().min(0).max(LIMITS.arrivalRate).describe('Arrival rate of the last step.'),
+    count: int(2).max(50).describe('Steps from `from` to `to`, evenly spaced.'),
+    duration: durationMs({ min: 1, max: LIMITS.phaseMs }).describe('How long each step lasts.'),
+  })
+  .describe("Capacity mode: steps of rising arrival rate instead of phases; with `slo`, each backend's capacity.");
+
+/** The service level a capacity step must hold to count as sustained. */
+const sloSchema = z
+  .strictObject({
+    p99: durationMs({ min: 1, max: LIMITS.requestTimeoutMs }).describe(
+      'Highest p99 latency a sustained step may have.',
+    ),
+    errors: probability()
+      .prefault(0.01)
+      .describe('Highest share of failed turns a sustained step may have (default 1%).'),
+  })
+  .describe('The service level of the capacity search: the highest step rate that holds it is the capacity.');
+
 const loadSchema = z.strictObject({
   warmup: durationMs({ max: LIMITS.warmupMs })
     .prefault(0)
     .describe('Conversations started in this time run but are not measured.'),
-  phases: z.array(phaseSchema).min(1).describe('Arrival phases, one after another.'),
+  phases: z.array(phaseSchema).min(1).optional().describe('Arrival phases, one after another (or `steps`).'),
+  steps: stepsSchema.optional(),
+  slo: sloSchema.optional(),
   arrivals: z
     .enum(['constant', 'poisson'])
     .default('constant')
@@ -169,7 +198,12 @@ export interface BackendSpec {
 }
 
 /** A validated scenario, every value resolved. */
-export type Scenario = Omit<Parsed, 'backends' | 'faults' | 'thresholds'> & {
+/** One arrival phase. */
+export type Phase = z.output<typeof phaseSchema>;
+
+export type Scenario = Omit<Parsed, 'backends' | 'faults' | 'thresholds' | 'load'> & {
+  /** The load, its phases resolved (a capacity search's steps become one phase each). */
+  load: Omit<Parsed['load'], 'phases'> & { phases: Phase[] };
   backends: BackendSpec[];
   /** Every fault entry resolved to its action (targets are drawn by the run's plan). */
   faults: FaultSpec[];

@@ -53,7 +53,14 @@ async function main(): Promise<void> {
     if (msg.type === 'peers' && isPeerLinked(store)) store.connectPeers(msg.peers);
     else if (msg.type === 'stats') {
       const mem = process.memoryUsage();
-      tell({ type: 'stats', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, counters: store.counters() });
+      const cpu = process.cpuUsage();
+      tell({
+        type: 'stats',
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        cpuMicros: cpu.user + cpu.system,
+        counters: store.counters(),
+      });
     } else if (msg.type === 'shutdown') {
       server.closeAllConnections();
       server.close();

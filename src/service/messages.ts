@@ -28,5 +28,5 @@ export type ToInstance =
 
 export type FromInstance =
   | { type: 'ready'; port: number; peerPort?: number }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; counters: StoreCounters }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; counters: StoreCounters }
   | { type: 'fatal'; message: string };

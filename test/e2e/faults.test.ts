@@ -115,6 +115,20 @@ describe('fault scenarios', () => {
     expect(r.faults[0]!.target).toMatch(/^instance\[[0-3]\]$/);
   }, 120_000);
 
+  it('write-modes-outage: sync fails the turns it cannot store; write-behind answers them and loses them', async () => {
+    const r = await run('write-modes-outage.yaml', 0.6);
+    const sync = backend(r, 'redis-sync');
+    const behind = backend(r, 'redis-write-behind');
+    // Sync: the outage is errors the user sees, and nothing acknowledged is lost afterwards.
+    expect(phase(sync, 'fault').turns.fail + phase(sync, 'fault').turns.info).toBeGreaterThan(5);
+    expect(phase(sync, 'recovery').turns.lost).toBe(0);
+    // Write-behind: the outage is answered, then what was never stored is missing.
+    const f = phase(behind, 'fault');
+    expect(f.turns.fail + f.turns.info).toBeLessThan((f.turns.fail + f.turns.info + f.turns.intact) / 4);
+    const after = phase(behind, 'recovery');
+    expect(after.turns.lost + after.turns.stale + after.turns.diverged).toBeGreaterThan(0);
+  }, 120_000);
+
   it('the same seed gives the same fault plan and the same conversations', async () => {
     const file = scaled('redis-restart.yaml', tmp.dir, 0.3, [[['backends'], ['redis']]]);
     const [a, b] = await Promise.all([1, 2].map(async () => JSON.parse((await runCli(['run', file, '--json', '--out', join(tmp.dir, 'reports')])).stdout) as RunResults));

@@ -1,7 +1,7 @@
 /**
  * Every scenario shipped in scenarios/ is valid, and runs to completion when shortened.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/results/schema.js';
@@ -21,7 +21,7 @@ describe('shipped scenarios', () => {
   // Covered with their own assertions: run.test.ts and faults.test.ts.
   const elsewhere = new Set([
     'quickstart.yaml', 'redis-latency.yaml', 'redis-outage.yaml', 'redis-restart.yaml', 'instance-crash.yaml',
-    'replication-partition.yaml', 'multi-instance-memory-vs-redis-crash.yaml',
+    'replication-partition.yaml', 'multi-instance-memory-vs-redis-crash.yaml', 'write-modes-outage.yaml',
   ]);
 
   it('every scenario with faults is run by faults.test.ts', async () => {
@@ -34,10 +34,21 @@ describe('shipped scenarios', () => {
   });
 
   it.each(files.filter((f) => !elsewhere.has(f)))('%s runs to completion (shortened)', async (f) => {
-    const r = await runCli(['run', variant(f, tmp.dir, SHORT_LOAD), '--json', '--out', join(tmp.dir, 'reports')]);
+    const search = readFileSync(join(ROOT, 'scenarios', f), 'utf8').includes('steps:');
+    // A capacity search keeps its steps, fewer and shorter; the others get the short phases.
+    const edits: [(string | number)[], unknown][] = search
+      ? [
+          [['load', 'warmup'], '500ms'],
+          [['load', 'steps', 'count'], 3],
+          [['load', 'steps', 'duration'], '1500ms'],
+          [['load', 'drain'], '2s'],
+        ]
+      : SHORT_LOAD;
+    const r = await runCli(['run', variant(f, tmp.dir, edits), '--json', '--out', join(tmp.dir, 'reports')]);
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(r.stdout) as RunResults;
     expect(results.interrupted).toBe(false);
     for (const b of results.backends) expect(b.turns.total).toBeGreaterThan(50);
+    if (search) for (const b of results.backends) expect(b.capacity?.steps, b.label).toHaveLength(3);
   }, 120_000);
 });

@@ -33,7 +33,8 @@ export class HttpTransport implements Transport {
   async send(instance: number, jar: CookieJar, req: TurnRequest): Promise<WireResult> {
     const body = JSON.stringify(req);
     const cookie = jar.header();
-    const head = `${this.heads[instance]}content-length: ${Buffer.byteLength(body)}\r\n${cookie ? `cookie: ${cookie}\r\n` : ''}\r\n`;
+    const length = `content-length: ${Buffer.byteLength(body)}\r\n`;
+    const head = `${this.heads[instance]}${length}${cookie ? `cookie: ${cookie}\r\n` : ''}\r\n`;
     const out = await this.pools[instance]!.request(head + body);
     if (!out.ok)
       return out.kind === 'aborted'
