@@ -10,5 +10,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],
+    coverage: {
+      // `npm run test:coverage`: which of src/ the suite runs in its own process. Code that runs only
+      // in spawned processes (instances, the CLI of e2e tests) is not counted.
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'html', 'json-summary', 'json'],
+      reportsDirectory: 'coverage',
+    },
   },
 });
