@@ -3,6 +3,7 @@ import { ExitCode } from '../errors.js';
 import { compareRuns, parseFailOn } from '../gates/compare.js';
 import { renderComparison } from '../report/compare-md.js';
 import { formatMetric } from '../report/junit.js';
+import { terminalText } from '../report/terminal.js';
 import { loadResults } from './results-file.js';
 import { appendJobSummary } from './summary.js';
 
@@ -26,7 +27,7 @@ export function compareCommand(baseFile: string, nextFile: string, opts: Compare
   }
   const failed = cmp.changes.filter((c) => c.failed.length > 0);
   for (const c of failed) {
-    process.stderr.write(`regression: ${c.backend} ${c.metric} ${formatMetric(c.metric, c.base)} → ${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})\n`);
+    process.stderr.write(`regression: ${terminalText(c.backend)} ${c.metric} ${formatMetric(c.metric, c.base)} → ${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})\n`);
   }
   return failed.length ? ExitCode.regression : ExitCode.ok;
 }

@@ -7,6 +7,7 @@ import type { BackendSpec } from '../scenario/schema.js';
 import type { Progress, RunObserver } from '../run/run.js';
 import type { BackendResult } from '../run/results.js';
 import { formatMs, formatPct } from '../report/columns.js';
+import { terminalText } from '../report/terminal.js';
 
 const PLAIN_EVERY_MS = 5000;
 
@@ -39,7 +40,7 @@ export function progressObserver(stream: NodeJS.WriteStream): RunObserver {
       );
     },
     warning(message: string) {
-      stream.write(`${chalk.yellow('warning:')} ${message}\n`);
+      stream.write(`${chalk.yellow('warning:')} ${terminalText(message)}\n`);
     },
   };
 }

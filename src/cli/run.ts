@@ -8,7 +8,7 @@ import { renderComparison } from '../report/compare-md.js';
 import { createRunFolder, writeFileAtomic } from '../report/files.js';
 import { formatMetric } from '../report/junit.js';
 import { reporters } from '../report/registry.js';
-import { renderTerminal } from '../report/terminal.js';
+import { renderTerminal, terminalText } from '../report/terminal.js';
 import { run } from '../run/run.js';
 import { loadScenario } from '../scenario/parse.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -61,7 +61,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
   const seed = opts.seed ?? scenario.seed ?? randomSeed();
   const err = process.stderr;
   const out = opts.json ? process.stderr : process.stdout;
-  err.write(`sessbench: ${scenario.name}: ${scenario.backends.length} backend(s), ${scenario.cluster.instances} instances, ${scenario.faults.length} fault(s), seed ${seed}\n`);
+  err.write(`sessbench: ${terminalText(scenario.name)}: ${scenario.backends.length} backend(s), ${scenario.cluster.instances} instances, ${scenario.faults.length} fault(s), seed ${seed}\n`);
   const results = await run({
     scenario,
     scenarioFile: file,
@@ -77,7 +77,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
   out.write(`\n${renderTerminal(results)}\n\n`);
   const failed = results.thresholds.filter((t) => !t.ok);
   for (const t of failed) {
-    err.write(`threshold failed: ${t.backend} ${t.metric}${t.phase ? `{phase:${t.phase}}` : ''} ${t.threshold}: observed ${formatMetric(t.metric, t.observed)}\n`);
+    err.write(`threshold failed: ${terminalText(t.backend)} ${t.metric}${t.phase ? `{phase:${terminalText(t.phase)}}` : ''} ${t.threshold}: observed ${formatMetric(t.metric, t.observed)}\n`);
   }
   let summary = reporters.md.render(results);
   let regressions = 0;
@@ -87,7 +87,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
     summary += `\n${md}`;
     writeFileAtomic(join(dir, 'comparison.md'), `${md}\n`);
     regressions = cmp.changes.filter((c) => c.failed.length > 0).length;
-    for (const c of cmp.changes.filter((x) => x.failed.length)) err.write(`regression: ${c.backend} ${c.metric} ${formatMetric(c.metric, c.base)} → ${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})\n`);
+    for (const c of cmp.changes.filter((x) => x.failed.length)) err.write(`regression: ${terminalText(c.backend)} ${c.metric} ${formatMetric(c.metric, c.base)} → ${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})\n`);
   }
   const warning = appendJobSummary(summary);
   if (warning) err.write(`warning: ${warning}\n`);

@@ -9,13 +9,21 @@ import { COLUMNS, PHASE_COLUMNS, footnotes, phaseFootnotes, phaseRows } from './
 // Display width of a cell, ignoring ANSI colour codes.
 const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
+/**
+ * Text from a scenario or a results file, safe to print on a terminal: control characters (C0,
+ * DEL, C1: escape sequences, carriage returns, line breaks) are shown as `\xNN` instead of acting.
+ */
+export function terminalText(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Aligned columns; `colour` may wrap a finished (padded) cell. */
 function table<R>(
   columns: readonly { title: string; numeric: boolean; value(r: R): string }[],
   rows: readonly R[],
   colour: (row: R, col: number, cell: string) => string,
 ): string[] {
-  const cells = rows.map((r) => columns.map((c) => c.value(r)));
+  const cells = rows.map((r) => columns.map((c) => terminalText(c.value(r))));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => width(r[i]!))));
   const pad = (text: string, i: number) => {
     const fill = ' '.repeat(widths[i]! - width(text));
@@ -42,7 +50,7 @@ export function renderTerminal(results: RunResults): string {
   const rows = phaseRows(results.backends);
   if (rows.length > 0) {
     lines.push('');
-    lines.push(chalk.bold('Faults: ') + results.faults.map((f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`).join('; '));
+    lines.push(chalk.bold('Faults: ') + results.faults.map((f) => `${terminalText(f.name)} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`).join('; '));
     lines.push(
       ...table(PHASE_COLUMNS, rows, (r, col, cell) => {
         if (col === 0) return chalk.cyan(cell);
