@@ -85,4 +85,38 @@ describe('thresholds in a scenario', () => {
     expect(row('redis', 'latency.p50', '< 1s')).toMatchObject({ phase: 'hiccup', ok: true });
     expect(row('redis', 'redis_reads_per_turn', '<= 1.1')!.ok).toBe(true);
   });
+
+  it('evaluate a phase threshold on that phase\'s value, not the whole run\'s', () => {
+    // The fixture's redis p50: 20 ms over the run and in baseline and recovery, 30 ms in the fault.
+    const s = parseScenario(
+      scenarioText(`  redis:
+    "latency.p50{phase:hiccup}": "< 25ms"
+    "latency.p50{phase:fault[0]}": "< 25ms"
+    "latency.p50{phase:fault}": "< 25ms"
+    "latency.p50{phase:baseline}": "< 25ms"
+    "latency.p50{phase:recovery}": "< 25ms"
+    "latency.p50": "< 25ms"
+`),
+      't.yaml',
+    );
+    const { specs, problems } = resolveThresholds(s.thresholds, [{ label: 'memory', usesRedis: false }, { label: 'redis', usesRedis: true }], s.faults);
+    expect(problems).toEqual([]);
+    const results = evaluateThresholds(specs, fixtureResults());
+    expect(results.map((r) => [r.phase, r.observed, r.ok])).toEqual([
+      ['hiccup', 30, false],
+      ['hiccup', 30, false],
+      ['hiccup', 30, false],
+      ['baseline', 20, true],
+      ['recovery', 20, true],
+      [null, 20, true],
+    ]);
+  });
+
+  it('skip a metric a backend does not have under "*", and have no verdict for a phase a backend did not run', () => {
+    const s = parseScenario(scenarioText(`  "*": { redis_reads_per_turn: "< 2", "errors{phase:hiccup}": "< 1%" }\n`), 't.yaml');
+    const { specs } = resolveThresholds(s.thresholds, [{ label: 'memory', usesRedis: false }, { label: 'redis', usesRedis: true }], s.faults);
+    const results = evaluateThresholds(specs, fixtureResults());
+    // memory has no Redis counts and (in the fixture) no phases.
+    expect(results.map((r) => `${r.backend} ${r.metric} ${r.phase}`)).toEqual(['redis redis_reads_per_turn null', 'redis errors hiccup']);
+  });
 });
