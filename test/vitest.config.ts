@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
+    // Integration and end-to-end tests refuse to run against a dist/ older than src/.
+    setupFiles: ['test/helpers/fresh-build.ts'],
     // Integration and end-to-end tests start real processes and measure loss rates: run files one
     // at a time so they don't compete for the machine's cores.
     fileParallelism: false,
