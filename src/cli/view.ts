@@ -52,7 +52,13 @@ export async function viewCommand(dir: string, opts: { port: number; open?: bool
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${dir} is not a folder`, 'run a scenario first, or name the folder that holds the run folders');
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return res.writeHead(405).end();
-    const url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    let url: string;
+    try {
+      url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    } catch {
+      // A malformed %-escape: a bad request, not the end of the server.
+      return res.writeHead(400).end('bad request');
+    }
     if (url === '/') {
       res.writeHead(200, { 'content-type': TYPES['.html']! }).end(req.method === 'HEAD' ? undefined : index(root));
       return;
