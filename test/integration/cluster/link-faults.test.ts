@@ -233,11 +233,11 @@ faults:
 
 describe.each(['sync', 'async'] as const)('toxics on peer links (replication %s, 2 instances)', (mode) => {
   const c = setup(`name: links
-backends: [{ backend: replication, mode: ${mode}, ackTimeout: 3s }]
+backends: [{ backend: replication, mode: ${mode}, ackTimeout: 5s }]
 cluster: { instances: 2 }
 load: { phases: [{ duration: 1s, arrivalRate: 1 }] }
 faults:
-  - { name: slow, at: 0s, duration: 1s, target: "instance[1].peers", latency: 500ms, direction: both }
+  - { name: slow, at: 0s, duration: 1s, target: "instance[1].peers", latency: 800ms, direction: both }
   - { name: cut, at: 0s, duration: 1s, target: "instance[1].peers", partition: true }
 `);
 
@@ -261,8 +261,8 @@ faults:
       expect(first.status).toBe(200);
       const next = await conv.turn(c.port(1));
       if (mode === 'sync') {
-        // The copy went out and the ack came back through the 500 ms toxic, both ways.
-        expect(first.ms).toBeGreaterThanOrEqual(2 * 490);
+        // The copy went out and the ack came back through the 800 ms toxic, both ways.
+        expect(first.ms).toBeGreaterThanOrEqual(2 * 790);
         expect(next.body).toMatchObject({ created: false, context: conv.ids(0, 1) });
       } else {
         expect(next.body.created).toBe(true);

@@ -177,9 +177,9 @@ describe('toxics', () => {
     await c.waitFor(30);
     const arrived = byteArrivals(c, 30);
     const delays = sent.map((s, i) => arrived[i * 3 + 2]! - s);
-    // Each at least the latency; added up, the tenth would be ~1 s late.
+    // Each at least the latency; added up, the tenth would be ~955 ms late.
     for (const d of delays) expect(d).toBeGreaterThanOrEqual(95);
-    expect(Math.max(...delays)).toBeLessThan(500);
+    expect(Math.max(...delays)).toBeLessThan(800);
     c.socket.destroy();
   });
 
