@@ -92,12 +92,13 @@ describe('sessbench run (shortened quickstart)', () => {
     const models = [...arrivals(scenario.load, 42)].filter((a) => a.measured).flatMap((a) => planConversation(scenario, 42, a).turns.map((t) => t.modelMs));
     models.sort((x, y) => x - y);
     const median = models[Math.floor(models.length / 2)]!;
-    // Timers have a resolution of 1 ms: a sleep (the driver's until the intended time, the
-    // service's model time) can end up to 1 ms early.
+    // Node truncates a timer's delay to whole milliseconds and may fire it up to 1 ms early: a
+    // sleep (the driver's until the intended time, the service's model time) can end up to 2 ms
+    // short. Without the model time the median would be about 1 ms.
     for (const b of results.backends) {
-      expect(b.latencyMs.p50, b.label).toBeGreaterThanOrEqual(median - 1);
+      expect(b.latencyMs.p50, b.label).toBeGreaterThanOrEqual(median - 3);
       // From the intended send time, never shorter than from the actual send.
-      for (const k of ['mean', 'p50', 'p99', 'max'] as const) expect(b.latencyMs[k], `${b.label} ${k}`).toBeGreaterThanOrEqual(b.serviceMs[k] - 1);
+      for (const k of ['mean', 'p50', 'p99', 'max'] as const) expect(b.latencyMs[k], `${b.label} ${k}`).toBeGreaterThanOrEqual(b.serviceMs[k] - 2);
       expect(b.latencyMs.count, b.label).toBe(b.turns.total - b.turns.fail - b.turns.info);
     }
   });
