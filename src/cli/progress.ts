@@ -5,7 +5,7 @@
  * backend ends, however short it was.
  */
 import type { ChalkInstance } from 'chalk';
-import { stripControl } from '../report/escape.js';
+import { terminalText } from '../report/escape.js';
 import { formatMs, formatNumber, formatPct } from '../report/format.js';
 import type { BackendResult } from '../results/schema.js';
 import type { Progress, RunObserver } from '../run/types.js';
@@ -28,7 +28,7 @@ export function progressLine(p: Progress): string {
       ? `${secs(p.elapsedMs)}s/${secs(p.plannedMs)}s`
       : `drain ${secs(p.elapsedMs - p.plannedMs)}s`;
   return (
-    `${stripControl(p.label)} ${when} ${stripControl(p.phase)}: ` +
+    `${terminalText(p.label)} ${when} ${terminalText(p.phase)}: ` +
     `turns ${p.turns}, lost ${p.lost}, errors ${p.errors}, ` +
     `p50 ${formatMs(p.p50)} ms, p99 ${formatMs(p.p99)} ms`
   );
@@ -47,7 +47,7 @@ export function progressObserver(stream: NodeJS.WriteStream, chalk: ChalkInstanc
   const max = () => Math.max(20, columns() - 1);
   return {
     backendStarting(spec: BackendSpec, i: number, total: number, routing: string) {
-      label = stripControl(spec.label);
+      label = terminalText(spec.label);
       lastPlain = Number.NEGATIVE_INFINITY;
       lastPhase = '';
       const text = fitLine(`[${i + 1}/${total}] ${label}: starting instances (routing ${routing})`, max());
@@ -74,7 +74,7 @@ export function progressObserver(stream: NodeJS.WriteStream, chalk: ChalkInstanc
       stream.write(`${fitLine(text, live ? max() : Number.POSITIVE_INFINITY)}\n`);
     },
     warning(message: string) {
-      stream.write(`${chalk.yellow('warning:')} ${stripControl(message)}\n`);
+      stream.write(`${chalk.yellow('warning:')} ${terminalText(message)}\n`);
     },
   };
 }

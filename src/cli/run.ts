@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { type Comparable, compareRuns, incomparable, parseFailOn } from '../gates/compare.js';
 import { renderComparison } from '../report/compare-md.js';
-import { stripControl } from '../report/escape.js';
+import { terminalText } from '../report/escape.js';
 import { createRunFolder, prepareFolder, removeIfEmpty, writeFileAtomic } from '../report/files.js';
 import { formatMetric } from '../report/format.js';
 import { reporters } from '../report/registry.js';
@@ -94,7 +94,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
   const err = process.stderr;
   const out = opts.json ? process.stderr : process.stdout;
   err.write(
-    `sessbench: ${stripControl(scenario.name)}: ${scenario.backends.length} backend(s), ` +
+    `sessbench: ${terminalText(scenario.name)}: ${scenario.backends.length} backend(s), ` +
       `${scenario.cluster.instances} instances, ${scenario.faults.length} fault(s), seed ${seed}\n`,
   );
   let results: RunResults;

@@ -4,7 +4,7 @@
  */
 import type { Change, Comparison } from '../gates/compare.js';
 import type { RunResults } from '../results/schema.js';
-import { type Fragment, md } from './escape.js';
+import { type Fragment, md, terminalText } from './escape.js';
 import { formatMetric } from './format.js';
 
 const SIGNIFICANT =
@@ -30,7 +30,7 @@ export function regressionLines(cmp: Comparison): string[] {
     .filter((c) => c.failed.length > 0)
     .map(
       (c) =>
-        `regression: ${c.backend} ${c.metric} ${formatMetric(c.metric, c.base)} → ` +
+        `regression: ${terminalText(c.backend)} ${c.metric} ${formatMetric(c.metric, c.base)} → ` +
         `${formatMetric(c.metric, c.next)} (${c.failed.join(', ')})`,
     );
 }

@@ -52,9 +52,18 @@ export function mdEscape(s: string): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this removes.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-/** Text for a terminal: control characters (escape sequences, carriage returns) removed. */
+/** Control characters (escape sequences, carriage returns, line breaks) removed. */
 export function stripControl(s: string): string {
   return s.replace(CONTROL, '');
+}
+
+/**
+ * Text from a scenario or a results file, safe to print on a terminal: control characters (C0, DEL,
+ * C1) are shown as `\xNN` instead of acting, so a hostile name can neither clear the screen nor
+ * break a table's rows, and still reads as what it was.
+ */
+export function terminalText(s: string): string {
+  return s.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function tag(format: Fragment['format'], escapeText: (s: string) => string) {

@@ -18,7 +18,7 @@ import {
   phaseFootnotes,
   phaseRows,
 } from './columns.js';
-import { stripControl } from './escape.js';
+import { terminalText } from './escape.js';
 import { formatMetric } from './format.js';
 
 /** Display width of a cell, ignoring colour codes. */
@@ -40,7 +40,7 @@ function fitColumns<R>(
   rows: readonly R[],
   max: number,
 ): { columns: Column<R>[]; widths: number[] }[] {
-  const widthOf = (c: Column<R>) => Math.max(width(c.title), ...rows.map((r) => width(stripControl(c.value(r)))));
+  const widthOf = (c: Column<R>) => Math.max(width(c.title), ...rows.map((r) => width(terminalText(c.value(r)))));
   const [first, ...rest] = columns;
   const firstWidth = Math.min(widthOf(first!), Math.max(8, Math.floor(max / 3)));
   const tables: { columns: Column<R>[]; widths: number[] }[] = [];
@@ -77,7 +77,7 @@ function render<R>(
     out.push(chalk.bold(t.columns.map((c, i) => pad(cut(c.title, t.widths[i]!), i)).join(' '.repeat(GAP))));
     out.push(chalk.dim(t.widths.map((w) => '─'.repeat(w)).join(' '.repeat(GAP))));
     for (const r of rows) {
-      const cells = t.columns.map((c, i) => colour(r, c.title, pad(cut(stripControl(c.value(r)), t.widths[i]!), i)));
+      const cells = t.columns.map((c, i) => colour(r, c.title, pad(cut(terminalText(c.value(r)), t.widths[i]!), i)));
       out.push(cells.join(' '.repeat(GAP)));
     }
     out.push('');
@@ -89,7 +89,7 @@ function render<R>(
 function wrap(text: string, max: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of stripControl(text).split(' ')) {
+  for (const word of terminalText(text).split(' ')) {
     if (line && width(line) + 1 + width(word) > max) {
       lines.push(line);
       line = word;

@@ -54,9 +54,24 @@ load:
     expect(r.stderr).not.toMatch(STACK);
   });
 
-  it('rejects bad options and unknown commands with exit 2', async () => {
-    expect((await runCli(['run', 'x.yaml', '--seed', 'abc'])).code).toBe(2);
-    expect((await runCli(['frobnicate'])).code).toBe(2);
+  it('rejects bad options and unknown commands with exit 2, saying which', async () => {
+    // A scenario that would otherwise start (and fail fast: its redis-server does not exist), so
+    // only the --seed value can be what is refused.
+    const file = scenario('seed.yaml', 'name: s\nbackends: [redis]\nload: { phases: [{ duration: 1s, arrivalRate: 1 }] }\n');
+    const out = join(tmp.dir, 'seed-reports');
+    for (const seed of ['abc', '-1', '1.5', '2147483648']) {
+      const r = await runCli(['run', file, '--seed', seed, '--redis-bin', '/nonexistent/redis-server', '--out', out]);
+      expect(r.code, seed).toBe(2);
+      expect(r.stderr, seed).toContain(`option '--seed <n>' argument '${seed}' is invalid. expected a whole number from 0 to 2147483647`);
+    }
+    // The same file with a good seed gets as far as starting Redis.
+    expect((await runCli(['run', file, '--seed', '7', '--redis-bin', '/nonexistent/redis-server', '--out', out])).code).toBe(5);
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    const port = await runCli(['view', tmp.dir, '--port', 'http']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('expected a port from 0 to 65535');
   });
 
   it('names the install commands when redis-server is missing, exit 5', async () => {

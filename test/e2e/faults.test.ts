@@ -3,16 +3,20 @@
  * latency step costs, who loses context when an instance dies, that an outage turns into prompt
  * errors and recovers, and that a Redis restart loses sessions rather than failing turns.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { arrivals, planConversation } from '../../src/driver/workload.js';
+import { planFaults } from '../../src/faults/plan.js';
 import type { BackendResult, PhaseResult, RunResults } from '../../src/results/schema.js';
+import { parseScenario } from '../../src/scenario/parse.js';
 import { runCli, scaled, tempDir } from '../helpers/cli.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-async function run(file: string, factor: number, edits: [(string | number)[], unknown][] = []): Promise<RunResults> {
-  const r = await runCli(['run', scaled(file, tmp.dir, factor, edits), '--json', '--out', join(tmp.dir, 'reports')]);
+async function run(file: string, factor: number, edits: [(string | number)[], unknown][] = [], args: string[] = []): Promise<RunResults> {
+  const r = await runCli(['run', scaled(file, tmp.dir, factor, edits), '--json', '--out', join(tmp.dir, 'reports'), ...args]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).not.toMatch(/could not (start|end)/);
   const results = JSON.parse(r.stdout) as RunResults;
@@ -24,17 +28,18 @@ const backend = (r: RunResults, label: string): BackendResult => r.backends.find
 const phase = (b: BackendResult, kind: PhaseResult['kind']): PhaseResult => b.phases.find((p) => p.kind === kind)!;
 
 describe('fault scenarios', () => {
-  it('redis-latency: the fault phase p50 rises by the round trips per turn × the latency (±15 %)', async () => {
+  it('redis-latency: in the fault phase every redis turn carries the latency once per round trip', async () => {
     const r = await run('redis-latency.yaml', 0.7);
     const redis = backend(r, 'redis');
     expect(redis.phases.map((p) => p.kind)).toEqual(['baseline', 'fault', 'recovery']);
-    // The redis backend makes two round trips per turn: GET and SET.
-    const delta = phase(redis, 'fault').latencyMs.p50! - phase(redis, 'baseline').latencyMs.p50!;
-    expect(delta).toBeGreaterThanOrEqual(2 * 20 * 0.85);
-    expect(delta).toBeLessThanOrEqual(2 * 20 * 1.15);
-    // Sticky never touches Redis.
-    const sticky = backend(r, 'sticky');
-    expect(Math.abs(phase(sticky, 'fault').latencyMs.p50! - phase(sticky, 'baseline').latencyMs.p50!)).toBeLessThan(5);
+    // A turn is 20 ms of model time plus two Redis round trips (GET, SET), each reply 20 ms late:
+    // at least 60 ms, whatever else the machine is doing (without the toxic, about 22 ms). The exact
+    // delay is tested on a fake clock (test/unit/faults/toxics.test.ts).
+    expect(phase(redis, 'fault').latencyMs.p50).toBeGreaterThanOrEqual(20 + 2 * 20 - 3);
+    // two-tier writes through Redis on every turn: at least one delayed round trip.
+    expect(phase(backend(r, 'two-tier'), 'fault').latencyMs.p50).toBeGreaterThanOrEqual(20 + 20 - 2);
+    // Sticky has no Redis: the fault has no link to act on.
+    expect(backend(r, 'sticky').redis).toBeNull();
     for (const b of r.backends) {
       expect(b.events.map((e) => e.type)).toEqual(['start', 'end']);
       expect(b.turns.lost + b.turns.fail + b.turns.info).toBe(0);
@@ -54,15 +59,18 @@ describe('fault scenarios', () => {
     }
   }, 180_000);
 
-  it('redis-outage: errors arrive within the command timeout, every backend recovers, and redis loses nothing', async () => {
+  it('redis-outage: turns fail instead of hanging, every backend recovers, and redis loses nothing', async () => {
     const r = await run('redis-outage.yaml', 0.7);
     for (const b of r.backends) {
       const fault = phase(b, 'fault');
       expect(fault.turns.fail + fault.turns.info, b.label).toBeGreaterThan(0);
-      // commandTimeout 1s + model time 20 ms + 100 ms.
-      expect(fault.failedMs.max, b.label).toBeLessThanOrEqual(1000 + 20 + 100);
+      // The outage lasts 3.5 s: a turn that waited for Redis to come back would take up to that.
+      // Failing ones end within the command timeout (1 s) and model time; 2.25 s leaves room for
+      // a busy machine and none for a hang. (The command-timeout path itself, on a stalled link,
+      // is tested in test/integration: stall.)
+      expect(fault.failedMs.max, b.label).toBeLessThan(2250);
+      // Back in the baseline's band before the run ended.
       expect(b.faults[0]!.timeToRecoverSec, b.label).not.toBeNull();
-      expect(b.faults[0]!.timeToRecoverSec!, b.label).toBeLessThanOrEqual(3);
     }
     // Redis kept every session: nothing is lost once it is back.
     for (const label of ['redis', 'two-tier']) expect(phase(backend(r, label), 'recovery').turns.lost, label).toBe(0);
@@ -75,8 +83,13 @@ describe('fault scenarios', () => {
     expect(stale.turns.fail + stale.turns.info).toBeLessThan(strict.turns.fail + strict.turns.info);
   }, 120_000);
 
-  it('redis-restart: the redis backend loses every running session, as lost turns rather than errors', async () => {
-    const r = await run('redis-restart.yaml', 0.8);
+  // One run of redis-restart under sticky routing, with --seed: redis loses its sessions (so the
+  // restart happened), two-tier re-seeds Redis from its local copies (sticky routing keeps the copy
+  // where the next turn goes, so this is deterministic), and the run is the seed's plan.
+  it('redis-restart: redis loses every running session as lost turns; two-tier re-seeds from its local copies; the seed decides the plan', async () => {
+    const file = scaled('redis-restart.yaml', tmp.dir, 0.8, [[['cluster', 'routing'], 'sticky'], [['load', 'drain'], '8s']]);
+    const r = await run('redis-restart.yaml', 0.8, [[['cluster', 'routing'], 'sticky'], [['load', 'drain'], '8s']], ['--seed', '99']);
+    for (const b of r.backends) expect(b.events.map((e) => [e.type, e.error]), b.label).toEqual([['start', undefined]]);
     const redis = backend(r, 'redis');
     const impact = redis.faults[0]!;
     expect(impact.activeConversations).toBeGreaterThan(10);
@@ -86,33 +99,59 @@ describe('fault scenarios', () => {
     const fault = phase(redis, 'fault');
     expect(fault.turns.lost).toBeGreaterThanOrEqual(impact.lostContext);
     expect(fault.turns.fail + fault.turns.info).toBeLessThan(fault.turns.lost);
-    // Under round-robin, two-tier keeps a session only when the next turn lands where the current
-    // copy is (1 in 4): never worse than redis, by how much varies from run to run.
-    expect(backend(r, 'two-tier').faults[0]!.lostContext).toBeLessThanOrEqual(impact.lostContext);
-  }, 120_000);
-
-  it('redis-restart: two-tier with sticky routing carries its sessions across the restart from the local copies', async () => {
-    const r = await run('redis-restart.yaml', 0.8, [[['backends'], ['two-tier']], [['cluster', 'routing'], 'sticky']]);
+    // The same restart: two-tier's next turn finds its local copy and writes it back to Redis.
+    // Only turns in flight across the restart can lose their session here.
     const tt = backend(r, 'two-tier');
     expect(tt.faults[0]!.activeConversations).toBeGreaterThan(10);
-    // Only turns in flight across the restart can lose their session here.
     expect(tt.faults[0]!.lostContextRate).toBeLessThanOrEqual(0.2);
-  }, 60_000);
-
-  it('replication-partition: a partitioned instance serves old copies; the run completes', async () => {
-    const r = await run('replication-partition.yaml', 0.7);
-    const async = backend(r, 'replication');
-    const fault = phase(async, 'fault');
-    expect(fault.turns.total).toBeGreaterThan(50);
-    expect(fault.turns.lost + fault.turns.stale + fault.turns.diverged).toBeGreaterThan(0);
-    expect(phase(async, 'baseline').turns.lost + phase(async, 'baseline').turns.stale).toBe(0);
+    // The seed given on the command line decided the fault plan and every conversation: the same
+    // arrivals, and (none cut) exactly the turns the plan has.
+    const scenario = parseScenario(readFileSync(file, 'utf8'), file);
+    expect(r.seed).toBe(99);
+    expect(r.faults).toEqual(JSON.parse(JSON.stringify(planFaults(scenario.faults, scenario.cluster.instances, 99))));
+    const measured = [...arrivals(scenario.load, 99)].filter((a) => a.measured);
+    const plannedTurns = measured.reduce((n, a) => n + planConversation(scenario, 99, a).turns.length, 0);
+    for (const b of r.backends) {
+      expect(b.conversations.measured, b.label).toBe(measured.length);
+      expect(b.conversations.cut, b.label).toBe(0);
+      expect(b.turns.total, b.label).toBe(plannedTurns);
+    }
   }, 120_000);
 
-  it('multi-instance-memory-vs-redis-crash: redis keeps every conversation through the crash', async () => {
+  it('replication-partition: turns that move onto or off the cut-off instance find old copies, in both modes; outside it sync replication is never behind', async () => {
+    const r = await run('replication-partition.yaml', 0.7);
+    for (const label of ['replication', 'replication-sync']) {
+      const b = backend(r, label);
+      const fault = phase(b, 'fault');
+      expect(fault.turns.total, label).toBeGreaterThan(50);
+      // Round-robin over 4 instances: a turn lands on instance 2 after a turn elsewhere, or
+      // elsewhere after one on instance 2, about 2 × 1/4 × 3/4 of the time; each finds an older
+      // copy (stale) or none (lost). A partition cutting nothing gives 0; one cutting every
+      // instance about 3/4.
+      const bad = (fault.turns.lost + fault.turns.stale + fault.turns.diverged) / fault.turns.withContext;
+      expect(bad, label).toBeGreaterThanOrEqual(0.15);
+      expect(bad, label).toBeLessThanOrEqual(0.6);
+      expect(phase(b, 'baseline').turns.lost, label).toBe(0);
+    }
+    // Sync replication answers only once every connected peer has the copy: before the partition
+    // no turn, wherever it lands, finds an older one. (Async may, rarely: see run.test.ts.)
+    const sync = phase(backend(r, 'replication-sync'), 'baseline');
+    expect(sync.turns.withContext).toBeGreaterThan(30);
+    expect(sync.turns).toMatchObject({ lost: 0, stale: 0, diverged: 0 });
+  }, 120_000);
+
+  it('multi-instance-memory-vs-redis-crash: the crash happens, and redis keeps every conversation through it', async () => {
     const r = await run('multi-instance-memory-vs-redis-crash.yaml', 0.5);
-    expect(backend(r, 'redis').faults[0]!.lostContext).toBe(0);
-    expect(backend(r, 'memory').rates.turnLoss).toBeGreaterThan(0.5);
     expect(r.faults[0]!.target).toMatch(/^instance\[[0-3]\]$/);
+    for (const b of r.backends) {
+      expect(b.events.map((e) => [e.type, e.error]), b.label).toEqual([['start', undefined], ['end', undefined]]);
+      // The instance was dead: turns the balancer sent it before noticing were refused.
+      expect(b.errorsByKind.refused, b.label).toBeGreaterThan(0);
+    }
+    const redis = backend(r, 'redis').faults[0]!;
+    expect(redis.activeConversations).toBeGreaterThan(10);
+    expect(redis.lostContext).toBe(0);
+    expect(backend(r, 'memory').rates.turnLoss).toBeGreaterThan(0.5);
   }, 120_000);
 
   it('write-modes-outage: sync fails the turns it cannot store; write-behind answers them and loses them', async () => {
@@ -128,12 +167,4 @@ describe('fault scenarios', () => {
     const after = phase(behind, 'recovery');
     expect(after.turns.lost + after.turns.stale + after.turns.diverged).toBeGreaterThan(0);
   }, 120_000);
-
-  it('the same seed gives the same fault plan and the same conversations', async () => {
-    const file = scaled('redis-restart.yaml', tmp.dir, 0.3, [[['backends'], ['redis']]]);
-    const [a, b] = await Promise.all([1, 2].map(async () => JSON.parse((await runCli(['run', file, '--json', '--out', join(tmp.dir, 'reports')])).stdout) as RunResults));
-    expect(b!.faults).toEqual(a!.faults);
-    expect(b!.backends[0]!.conversations.started).toBe(a!.backends[0]!.conversations.started);
-    expect(b!.backends[0]!.events.map((e) => [e.fault, e.type])).toEqual(a!.backends[0]!.events.map((e) => [e.fault, e.type]));
-  }, 60_000);
 });

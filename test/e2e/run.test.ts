@@ -5,17 +5,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arrivals, planConversation } from '../../src/driver/workload.js';
 import type { BackendResult, RunResults } from '../../src/results/schema.js';
+import { parseScenario } from '../../src/scenario/parse.js';
 import { SHORT_LOAD, runCli, tempDir, variant } from '../helpers/cli.js';
 
 const tmp = tempDir();
 let results: RunResults;
 let stderr: string;
 let code: number | null;
+let file: string;
 const by = (label: string): BackendResult => results.backends.find((b) => b.label === label)!;
 
 beforeAll(async () => {
-  const file = variant('quickstart.yaml', tmp.dir, SHORT_LOAD);
+  file = variant('quickstart.yaml', tmp.dir, SHORT_LOAD);
   const r = await runCli(['run', file, '--json', '--out', join(tmp.dir, 'reports')]);
   code = r.code;
   stderr = r.stderr;
@@ -68,12 +71,45 @@ describe('sessbench run (shortened quickstart)', () => {
     expect(by('memory').redis).toBeNull();
   });
 
-  it('reports memory, latency and a per-second series for every backend', () => {
+  it('reports each instance\'s memory, and their sum and mean', () => {
     for (const b of results.backends) {
-      expect(b.memory.rssMeanBytes).toBeGreaterThan(10 * 1024 * 1024);
-      expect(b.latencyMs.p99).toBeGreaterThanOrEqual(b.latencyMs.p50!);
-      expect(b.latencyMs.p50).toBeGreaterThan(0);
+      const rss = b.instances.map((i) => i.rssBytes!);
+      expect(b.instances.map((i) => i.index), b.label).toEqual([0, 1, 2, 3]);
+      // A Node process serving the chat service: tens of MiB, not the harness's, not a sum.
+      for (const x of rss) {
+        expect(x, b.label).toBeGreaterThan(10 * 1024 * 1024);
+        expect(x, b.label).toBeLessThan(1024 * 1024 * 1024);
+      }
+      expect(b.memory.rssTotalBytes, b.label).toBe(rss.reduce((a, x) => a + x, 0));
+      expect(b.memory.rssMeanBytes, b.label).toBe(Math.round(b.memory.rssTotalBytes! / 4));
+    }
+  });
+
+  it('measures latency from the intended send time, and every turn includes its model time', () => {
+    // The median of the model times the seed planned for the measured turns: each turn waited its
+    // own, so the latency median can't be lower (the exact bookkeeping is a unit test of drive()).
+    const scenario = parseScenario(readFileSync(file, 'utf8'), file);
+    const models = [...arrivals(scenario.load, 42)].filter((a) => a.measured).flatMap((a) => planConversation(scenario, 42, a).turns.map((t) => t.modelMs));
+    models.sort((x, y) => x - y);
+    const median = models[Math.floor(models.length / 2)]!;
+    // Node truncates a timer's delay to whole milliseconds and may fire it up to 1 ms early: a
+    // sleep (the driver's until the intended time, the service's model time) can end up to 2 ms
+    // short. Without the model time the median would be about 1 ms.
+    for (const b of results.backends) {
+      expect(b.latencyMs.p50, b.label).toBeGreaterThanOrEqual(median - 3);
+      // From the intended send time, never shorter than from the actual send.
+      for (const k of ['mean', 'p50', 'p99', 'max'] as const) expect(b.latencyMs[k], `${b.label} ${k}`).toBeGreaterThanOrEqual(b.serviceMs[k]! - 2);
+      expect(b.latencyMs.count, b.label).toBe(b.turns.total - b.turns.fail - b.turns.info);
+    }
+  });
+
+  it('gives a per-second series that adds up to the totals', () => {
+    for (const b of results.backends) {
+      for (const k of ['intact', 'lost', 'stale', 'diverged', 'fail', 'info'] as const) {
+        expect(b.series.reduce((s, x) => s + x[k], 0), `${b.label} ${k}`).toBe(b.turns[k]);
+      }
       expect(b.series.reduce((s, x) => s + x.turns, 0)).toBe(b.turns.total);
+      expect(b.series.map((x) => x.t)).toEqual(b.series.map((_, i) => i));
     }
   });
 });

@@ -32,13 +32,16 @@ function add(type: ToxicName, params: Record<string, unknown>, direction: 'upstr
 }
 
 /** 200 concurrent SET+GET pairs, each with its own value: every GET must return its own value. */
-async function roundTrips(tag: string): Promise<void> {
+async function roundTrips(tag: string, onReply: () => void = () => {}): Promise<void> {
   const n = 200;
   const results = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const value = `${tag}-${i}-${'x'.repeat(i % 50)}`;
       await client.set(`k:${tag}:${i}`, value);
-      return [value, await client.get(`k:${tag}:${i}`)];
+      onReply();
+      const got = await client.get(`k:${tag}:${i}`);
+      onReply();
+      return [value, got];
     }),
   );
   for (const [want, got] of results) expect(got).toBe(want);
@@ -49,7 +52,8 @@ describe('toxics on a Redis link', () => {
     add('latency', { latency: 30, jitter: 10 }, 'both');
     const t0 = performance.now();
     await roundTrips('latency');
-    expect(performance.now() - t0).toBeGreaterThan(100); // two round trips of >= 40 ms
+    // Two round trips (SET, then GET), each at least 20 ms out and 20 ms back.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 20 - 2);
   });
 
   it('slicer: replies stay matched when cut into tiny packets', async () => {
@@ -59,10 +63,17 @@ describe('toxics on a Redis link', () => {
 
   it('timeout 0 (stall): commands wait, then resume in sync when the fault ends', async () => {
     const id = add('timeout', { timeout: 0 });
-    const pending = roundTrips('stall');
-    await sleep(200);
+    let answered = 0;
+    const pending = roundTrips('stall', () => answered++);
+    // Redis has executed every SET (their replies are what the stall holds)...
+    const admin = redis.get().admin;
+    const keys = Array.from({ length: 200 }, (_, i) => `k:stall:${i}`);
+    while ((await admin.exists(...keys)) < keys.length) await sleep(5);
+    // ...and the client has had none of them.
+    expect(answered).toBe(0);
     proxy.removeToxic(id);
     await pending;
+    expect(answered).toBe(400);
     expect(await client.ping()).toBe('PONG');
   });
 
@@ -85,12 +96,22 @@ describe('toxics on a Redis link', () => {
   });
 
   it('redis_command: latency delays only the chosen commands', async () => {
-    add('redis_command', { fraction: 1, latency: 150, commands: ['GET'] }, 'both');
-    let t0 = performance.now();
+    add('redis_command', { fraction: 1, latency: 1000, commands: ['GET'] }, 'both');
     await client.set('a', '1');
-    expect(performance.now() - t0).toBeLessThan(100);
-    t0 = performance.now();
-    expect(await client.get('a')).toBe('1');
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+    // A second connection through the same proxy: its SET, sent after the GET, is answered first.
+    const other = new Redis({ host: '127.0.0.1', port: proxy.port!, maxRetriesPerRequest: 1 });
+    other.on('error', () => {});
+    try {
+      await other.ping();
+      const order: string[] = [];
+      const t0 = performance.now();
+      const get = client.get('a').then((v) => (order.push('GET'), v));
+      const set = other.set('b', '2').then((v) => (order.push('SET'), v));
+      expect(await Promise.all([get, set])).toEqual(['1', 'OK']);
+      expect(order).toEqual(['SET', 'GET']);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(995);
+    } finally {
+      other.disconnect();
+    }
   });
 });

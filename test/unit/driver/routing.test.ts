@@ -40,12 +40,31 @@ describe('HashRing', () => {
 });
 
 describe('routers', () => {
-  it('round-robin cycles and skips dead instances', () => {
+  it('round-robin cycles, skips dead instances and takes them back', () => {
     const r = new RoundRobinRouter(3);
     expect([r.pick(), r.pick(), r.pick(), r.pick()]).toEqual([0, 1, 2, 0]);
     r.setAlive(1, false);
-    const picks = Array.from({ length: 6 }, () => r.pick());
-    expect(picks).not.toContain(1);
+    // The live ones in turn, evenly.
+    expect(Array.from({ length: 6 }, () => r.pick())).toEqual([2, 0, 2, 0, 2, 0]);
+    r.setAlive(1, true);
+    expect(Array.from({ length: 3 }, () => r.pick())).toEqual([1, 2, 0]);
+  });
+
+  it('random spreads over the live instances only', () => {
+    const r = createRouter('random', 4, 3);
+    r.setAlive(2, false);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 3000; i++) counts[r.pick('x')]!++;
+    expect(counts[2]).toBe(0);
+    for (const i of [0, 1, 3]) expect(counts[i]! / 3000).toBeGreaterThan(0.28);
+  });
+
+  it.each(['round-robin', 'random', 'sticky'] as const)('%s with no instance alive still picks every instance (the turns are refused there)', (name) => {
+    const r = createRouter(name, 3, 1);
+    for (let i = 0; i < 3; i++) r.setAlive(i, false);
+    const picks = Array.from({ length: 60 }, (_, k) => r.pick(`conversation-${k}`));
+    for (const p of picks) expect([0, 1, 2]).toContain(p);
+    expect(new Set(picks).size).toBe(3);
   });
 
   it('sticky keeps a conversation on one instance and moves it when that instance dies', () => {
@@ -56,6 +75,16 @@ describe('routers', () => {
     const moved = r.pick('c1');
     expect(moved).not.toBe(first);
     expect(r.pick('c1')).toBe(moved);
+    // Other conversations stay where they were; the dead instance gets none.
+    const others = Array.from({ length: 400 }, (_, i) => `other-${i}`);
+    const ring = new HashRing();
+    ring.build([0, 1, 2, 3]);
+    for (const k of others) {
+      const was = ring.lookup(k);
+      const now = r.pick(k);
+      expect(now).not.toBe(first);
+      if (was !== first) expect(now).toBe(was);
+    }
   });
 
   it('random is reproducible from the seed', () => {

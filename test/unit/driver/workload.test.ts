@@ -35,14 +35,41 @@ describe('arrivals', () => {
 });
 
 describe('planConversation', () => {
-  it('depends only on the seed and the index, within the scenario ranges', () => {
-    const s = scenario('  phases: [{ duration: 1s, arrivalRate: 1 }]\n  conversation: { turns: 3..5, thinkTime: 100ms..200ms, messageBytes: 10..20 }\n');
+  const s = scenario('  phases: [{ duration: 1s, arrivalRate: 1 }]\n  conversation: { turns: 3..5, thinkTime: 100ms..200ms, messageBytes: 10..20 }\n');
+  const plans = Array.from({ length: 300 }, (_, index) => planConversation(s, 9, { index, atMs: index * 10, measured: index > 0 }));
+
+  it('depends only on the seed and the index', () => {
     const p = planConversation(s, 9, { index: 3, atMs: 0, measured: true });
     expect(planConversation(s, 9, { index: 3, atMs: 0, measured: true })).toEqual(p);
-    expect(p.turns.length).toBeGreaterThanOrEqual(3);
-    expect(p.turns.length).toBeLessThanOrEqual(5);
-    expect(p.turns[0]!.thinkMs).toBe(0);
-    for (const t of p.turns.slice(1)) expect(t.thinkMs).toBeGreaterThanOrEqual(100);
-    for (const t of p.turns) expect(t.message.length).toBeGreaterThanOrEqual(10);
+    expect(planConversation(s, 10, { index: 3, atMs: 0, measured: true })).not.toEqual(p);
+    expect(planConversation(s, 9, { index: 4, atMs: 0, measured: true })).not.toEqual(p);
+    expect(plans[7]).toMatchObject({ index: 7, startMs: 70, measured: true });
+    expect(plans[0]!.measured).toBe(false);
+  });
+
+  it('draws turns, think times and message sizes within the scenario ranges, both ends reached', () => {
+    const counts = plans.map((p) => p.turns.length);
+    expect(Math.min(...counts)).toBe(3);
+    expect(Math.max(...counts)).toBe(5);
+    const thinks = plans.flatMap((p) => p.turns.slice(1).map((t) => t.thinkMs));
+    expect(Math.min(...thinks)).toBeGreaterThanOrEqual(100);
+    expect(Math.max(...thinks)).toBeLessThanOrEqual(200);
+    expect(Math.min(...thinks)).toBeLessThan(110);
+    expect(Math.max(...thinks)).toBeGreaterThan(190);
+    for (const p of plans) expect(p.turns[0]!.thinkMs).toBe(0);
+    const sizes = plans.flatMap((p) => p.turns.map((t) => Buffer.byteLength(t.message)));
+    expect(Math.min(...sizes)).toBe(10);
+    expect(Math.max(...sizes)).toBe(20);
+  });
+
+  it('draws model times from the scenario\'s distribution', () => {
+    const models = plans.flatMap((p) => p.turns.map((t) => t.modelMs));
+    // lognormal(80ms, 30ms), the default: mean and spread of the drawn values.
+    const mean = models.reduce((a, b) => a + b, 0) / models.length;
+    const sd = Math.sqrt(models.reduce((a, b) => a + (b - mean) ** 2, 0) / models.length);
+    expect(mean).toBeGreaterThan(75);
+    expect(mean).toBeLessThan(85);
+    expect(sd).toBeGreaterThan(24);
+    expect(sd).toBeLessThan(36);
   });
 });

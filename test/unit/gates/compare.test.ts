@@ -30,9 +30,20 @@ describe('compareRuns', () => {
   });
 
   it('treats lower throughput as worse and lower latency as better', () => {
-    const { changes } = compareRuns(fixtureResults({ redisP50: 40, redisP99: 60 }), fixtureResults());
-    const c = changes.find((x) => x.backend === 'redis' && x.metric === 'latency.p50')!;
-    expect(c).toMatchObject({ significant: true, worse: false });
+    const base = fixtureResults();
+    const next = fixtureResults({ redisP50: 10, redisP99: 15 });
+    // The new run's redis served half the turns per second (its per-second series agree).
+    const redis = next.backends[1]!;
+    redis.throughput.achievedTurnsPerSec! /= 2;
+    for (const s of redis.series) s.turns = 25 + (s.t % 3) - 1;
+    const { changes } = compareRuns(base, next, parseFailOn('turns_per_sec:+10%,latency.p50:+10%'));
+    const tput = changes.find((x) => x.backend === 'redis' && x.metric === 'turns_per_sec')!;
+    expect(tput).toMatchObject({ base: 50, next: 25, significant: true, worse: true, failed: ['turns_per_sec:+10%'] });
+    const lat = changes.find((x) => x.backend === 'redis' && x.metric === 'latency.p50')!;
+    expect(lat).toMatchObject({ base: 20, next: 10, significant: true, worse: false, failed: [] });
+    // And the other way round: more throughput is better.
+    const back = compareRuns(next, base).changes.find((x) => x.backend === 'redis' && x.metric === 'turns_per_sec')!;
+    expect(back).toMatchObject({ significant: true, worse: false });
   });
 
   it('renders Markdown with the verdicts', () => {

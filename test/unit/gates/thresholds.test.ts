@@ -4,6 +4,11 @@ import { compare, evaluateThresholds, parseExpression } from '../../../src/gates
 import { parseScenario } from '../../../src/scenario/parse.js';
 import { fixtureResults } from '../../helpers/fixtures.js';
 
+const LABELS = [
+  { label: 'memory', usesRedis: false },
+  { label: 'redis', usesRedis: true },
+];
+
 describe('parseExpression', () => {
   it('reads every operator', () => {
     for (const op of ['<', '<=', '>', '>=', '==', '!='] as const)
@@ -90,5 +95,37 @@ describe('thresholds in a scenario', () => {
     expect(row('redis', 'latency.p99', '< 1ms')).toMatchObject({ ok: false, observed: 25 });
     expect(row('redis', 'latency.p50', '< 1s')).toMatchObject({ phase: 'hiccup', ok: true });
     expect(row('redis', 'redis_reads_per_turn', '<= 1.1')!.ok).toBe(true);
+  });
+
+  it('evaluate a phase threshold on that phase\'s value, not the whole run\'s', () => {
+    // The fixture's redis p50: 20 ms over the run and in baseline and recovery, 30 ms in the fault.
+    const s = parseScenario(
+      scenarioText(`  redis:
+    "latency.p50{phase:hiccup}": "< 25ms"
+    "latency.p50{phase:fault[0]}": "< 25ms"
+    "latency.p50{phase:fault}": "< 25ms"
+    "latency.p50{phase:baseline}": "< 25ms"
+    "latency.p50{phase:recovery}": "< 25ms"
+    "latency.p50": "< 25ms"
+`),
+      't.yaml',
+    );
+    const results = evaluateThresholds(s.thresholds, fixtureResults(), LABELS);
+    expect(results.map((r) => [r.phase, r.observed, r.ok])).toEqual([
+      ['hiccup', 30, false],
+      ['hiccup', 30, false],
+      ['hiccup', 30, false],
+      ['baseline', 20, true],
+      ['recovery', 20, true],
+      [null, 20, true],
+    ]);
+  });
+
+  it('skip a metric a backend does not have under "*", and fail a phase a backend did not run with no data', () => {
+    const s = parseScenario(scenarioText(`  "*": { redis_reads_per_turn: "< 2", "errors{phase:hiccup}": "< 1%" }\n`), 't.yaml');
+    const results = evaluateThresholds(s.thresholds, fixtureResults(), LABELS);
+    // memory has no Redis counts and (in the fixture) no phases: no data is not a pass.
+    expect(results.map((r) => `${r.backend} ${r.metric} ${r.phase}`)).toEqual(['redis redis_reads_per_turn null', 'memory errors hiccup', 'redis errors hiccup']);
+    expect(results[1]).toMatchObject({ observed: null, ok: false });
   });
 });
