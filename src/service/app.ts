@@ -150,31 +150,39 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
       reject(new HttpFailure(413, { error: 'too_large', reason: `body exceeds ${max} bytes` }));
       return;
     }
-    const chunks: Buffer[] = [];
+    // Most bodies arrive in one chunk: no array or concatenation for them.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > max) {
-        req.removeAllListeners('data');
+        req.removeListener('data', onData);
         reject(new HttpFailure(413, { error: 'too_large', reason: `body exceeds ${max} bytes` }));
         return;
       }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      if (first === undefined) first = c;
+      else (more ??= [first]).push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? '')));
     req.on('error', reject);
   });
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, cookies: string[] = [], close = false): void {
   const text = JSON.stringify(body);
-  const headers: http.OutgoingHttpHeaders = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  };
-  if (cookies.length) headers['set-cookie'] = cookies;
-  if (close) headers.connection = 'close';
+  // Headers as one flat list: Node writes them as they are, with no object to walk.
+  const headers: string[] = [
+    'content-type',
+    'application/json',
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'cache-control',
+    'no-store',
+  ];
+  for (const c of cookies) headers.push('set-cookie', c);
+  if (close) headers.push('connection', 'close');
   res.writeHead(status, headers).end(text);
 }
 
