@@ -126,3 +126,29 @@ describe('two-tier with sticky routing', () => {
     expect(tt.turns.lost).toBe(0);
   }, 60_000);
 });
+
+describe('--workers 2', () => {
+  it('sends the same conversations and turns as one driver thread, and the loss and read rates keep their bands', async () => {
+    const r = await runCli(['run', file, '--json', '--workers', '2', '--backend', 'memory,redis,two-tier', '--out', join(tmp.dir, 'reports')]);
+    expect(r.code, r.stderr).toBe(0);
+    const two = JSON.parse(r.stdout) as RunResults;
+    const of = (label: string) => two.backends.find((b) => b.label === label)!;
+    for (const b of two.backends) {
+      expect(b.driver.workers, b.label).toBe(2);
+      expect(by(b.label).driver.workers, b.label).toBe(1);
+      // The conversations are the seed's whichever thread sends them: the same count, the same turns.
+      expect(b.conversations.measured, b.label).toBe(by(b.label).conversations.measured);
+      expect(b.conversations.cut, b.label).toBe(0);
+      expect(b.turns.total, b.label).toBe(by(b.label).turns.total);
+      // The threads' histograms merged: every answered turn is in the latency figures.
+      expect(b.latencyMs.count, b.label).toBe(b.turns.total - b.turns.fail - b.turns.info);
+    }
+    expect(of('memory').rates.turnLoss).toBeGreaterThanOrEqual(0.6);
+    expect(of('memory').rates.turnLoss).toBeLessThanOrEqual(0.85);
+    expect(of('redis').turns).toMatchObject({ lost: 0, stale: 0, diverged: 0 });
+    expect(of('redis').redis!.readsPerTurn).toBeGreaterThanOrEqual(0.9);
+    expect(of('redis').redis!.readsPerTurn).toBeLessThanOrEqual(1.1);
+    expect(of('two-tier').redis!.readsPerTurn).toBeGreaterThanOrEqual(0.6);
+    expect(of('two-tier').redis!.readsPerTurn).toBeLessThanOrEqual(0.9);
+  }, 120_000);
+});
