@@ -16,14 +16,25 @@ import type { Scenario } from '../scenario/schema.js';
 import type { DriveSummary } from './driver.js';
 import type { Router, RoutingName } from './routing.js';
 
-/** What a driver thread is started with. */
-export interface WorkerInput {
+/** What every driver thread shares: the load, the instances and how turns reach them. */
+export interface DriveShared {
+  /** The scenario whose conversations are driven. */
   scenario: Scenario;
+  /** Seed of the conversations and the routing. */
   seed: number;
+  /** The instances, by index. */
   targets: { host: string; port: number }[];
+  /** The balancer's policy. */
   routing: RoutingName;
+  /** The phases' windows on the time line, for the per-phase figures. */
   windows: PhaseWindow[];
+  /** Driver threads in all: conversation i is thread (i mod workers)'s. */
   workers: number;
+}
+
+/** What a driver thread is started with. */
+export interface WorkerInput extends DriveShared {
+  /** This thread's number, 0..workers-1. */
   index: number;
   /** Time 0 of the run, as performance.timeOrigin + performance.now() of the main thread. */
   startAt: number;
@@ -91,13 +102,8 @@ export interface ParallelDrive {
   done: Promise<{ summary: DriveSummary; threads: ThreadLoad[] }>;
 }
 
-export interface ParallelOptions {
-  scenario: Scenario;
-  seed: number;
-  targets: { host: string; port: number }[];
-  routing: RoutingName;
-  windows: PhaseWindow[];
-  workers: number;
+export interface ParallelOptions extends DriveShared {
+  /** Where the threads' measurements merge. */
   recorder: PhasedRecorder;
   signal: AbortSignal;
   /** Called at time 0 of the run (the fault timeline starts here). */
