@@ -38,6 +38,11 @@ export function recordMs(h: Histogram, ms: number): void {
 
 const ms = (us: number) => Math.round(us) / 1000;
 
+/**
+ * Count, mean and percentiles of a histogram. The max is read like the percentiles (the top of its
+ * bucket), not the exact value recorded: a merged histogram (driver threads) knows only buckets, and
+ * a figure must not depend on how many threads measured it.
+ */
 export function summarize(h: Histogram): LatencySummary {
   if (h.totalCount === 0) return { count: 0, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
   return {
@@ -47,7 +52,7 @@ export function summarize(h: Histogram): LatencySummary {
     p90: ms(h.getValueAtPercentile(90)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
+    max: ms(h.getValueAtPercentile(100)),
   };
 }
 
