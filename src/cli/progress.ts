@@ -21,14 +21,14 @@ function fitLine(text: string, max: number): string {
 
 const secs = (ms: number) => (ms / 1000).toFixed(0);
 
-/** One progress line, plain text, most important figures first. */
-export function progressLine(p: Progress): string {
+/** One progress line, plain text, most important figures first; a label wider than `labelMax` is cut. */
+export function progressLine(p: Progress, labelMax = Number.POSITIVE_INFINITY): string {
   const when =
     p.elapsedMs <= p.plannedMs
       ? `${secs(p.elapsedMs)}s/${secs(p.plannedMs)}s`
       : `drain ${secs(p.elapsedMs - p.plannedMs)}s`;
   return (
-    `${terminalText(p.label)} ${when} ${terminalText(p.phase)}: ` +
+    `${fitLine(terminalText(p.label), labelMax)} ${when} ${terminalText(p.phase)}: ` +
     `turns ${p.turns}, lost ${p.lost}, errors ${p.errors}, ` +
     `p50 ${formatMs(p.p50)} ms, p99 ${formatMs(p.p99)} ms`
   );
@@ -54,7 +54,8 @@ export function progressObserver(stream: NodeJS.WriteStream, chalk: ChalkInstanc
       stream.write(`${chalk.bold(text)}\n`);
     },
     progress(p: Progress) {
-      const text = fitLine(progressLine(p), max());
+      // The label takes at most a third of the line, so the figures stay in view.
+      const text = fitLine(progressLine(p, Math.max(12, Math.floor(max() / 3))), max());
       if (live) {
         stream.write(`\r\x1b[2K${text}`);
         return;

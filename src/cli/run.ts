@@ -7,7 +7,7 @@ import { terminalText } from '../report/escape.js';
 import { createRunFolder, prepareFolder, removeIfEmpty, writeFileAtomic } from '../report/files.js';
 import { formatMetric } from '../report/format.js';
 import { reporters } from '../report/registry.js';
-import { renderTerminal } from '../report/terminal.js';
+import { renderTerminal, wrapText } from '../report/terminal.js';
 import { defaultWorkers } from '../driver/parallel.js';
 import type { RunResults } from '../results/schema.js';
 import { run } from '../run/run.js';
@@ -93,10 +93,11 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
   const dir = createRunFolder(opts.out, scenario.name, new Date());
   const err = process.stderr;
   const out = opts.json ? process.stderr : process.stdout;
-  err.write(
-    `sessbench: ${terminalText(scenario.name)}: ${scenario.backends.length} backend(s), ` +
-      `${scenario.cluster.instances} instances, ${scenario.faults.length} fault(s), seed ${seed}\n`,
-  );
+  const columns = widthOf(err);
+  const header =
+    `sessbench: ${scenario.name}: ${scenario.backends.length} backend(s), ` +
+    `${scenario.cluster.instances} instances, ${scenario.faults.length} fault(s), seed ${seed}`;
+  for (const line of wrapText(header, columns)) err.write(`${line}\n`);
   let results: RunResults;
   try {
     results = await run({
@@ -115,10 +116,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
   writeReports(results, dir, out);
   const failed = results.thresholds.filter((t) => !t.ok);
   for (const t of failed) {
-    err.write(
+    const text =
       `threshold failed: ${t.backend} ${t.metric}${t.phase ? `{phase:${t.phase}}` : ''} ${t.threshold}: ` +
-        `observed ${formatMetric(t.metric, t.observed)}\n`,
-    );
+      `observed ${formatMetric(t.metric, t.observed)}`;
+    for (const line of wrapText(text, columns)) err.write(`${line}\n`);
   }
   let summary = reporters.md.render(results);
   let regressions = 0;
@@ -134,10 +135,11 @@ export async function runCommand(file: string, opts: RunCommandOptions, signal: 
   }
   const warning = appendJobSummary(summary);
   if (warning) err.write(`warning: ${warning}\n`);
-  err.write(
-    `results: ${relative(process.cwd(), dir) || dir}/ (results.json, report.md, report.html, junit.xml` +
-      `${baseline ? ', comparison.md' : ''}; seed ${seed})\n`,
-  );
+  // The folder is never cut (it is there to be copied); what it holds wraps below it when it must.
+  const folder = `results: ${terminalText(relative(process.cwd(), dir) || dir)}/`;
+  const files = `(results.json, report.md, report.html, junit.xml${baseline ? ', comparison.md' : ''}; seed ${seed})`;
+  if (folder.length + 1 + files.length <= columns) err.write(`${folder} ${files}\n`);
+  else err.write(`${folder}\n${wrapText(files, columns).join('\n')}\n`);
   if (opts.json) process.stdout.write(reporters.json.render(results));
   if (results.interrupted) {
     err.write('interrupted: the results above are partial\n');

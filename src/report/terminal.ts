@@ -85,8 +85,8 @@ function render<R>(
   return out;
 }
 
-/** Wrap prose to the width. */
-function wrap(text: string, max: number): string[] {
+/** Prose wrapped to `max` columns, control characters shown as text; a word wider than that is cut. */
+export function wrapText(text: string, max: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of terminalText(text).split(' ')) {
@@ -116,7 +116,7 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
       }),
     );
   }
-  for (const n of footnotes(results.backends)) lines.push(...wrap(n, max).map((l) => chalk.dim(l)));
+  for (const n of footnotes(results.backends)) lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
   const rows = phaseRows(results.backends);
   if (rows.length > 0) {
     lines.push('');
@@ -124,7 +124,7 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
       (f) => `${f.name} at ${f.atMs / 1000}s${f.endMs === null ? '' : ` for ${(f.endMs - f.atMs) / 1000}s`}`,
     );
     lines.push(
-      ...wrap(
+      ...wrapText(
         faults.length ? `Faults: ${faults.join('; ')}. ${TIME_BASE}` : `Steps of the capacity search. ${TIME_BASE}`,
         max,
       ),
@@ -141,14 +141,14 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
         }),
       );
     }
-    for (const n of phaseFootnotes()) lines.push(...wrap(n, max).map((l) => chalk.dim(l)));
+    for (const n of phaseFootnotes()) lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
   }
   if (results.thresholds.length > 0) {
     lines.push('', chalk.bold('Thresholds'));
     for (const t of results.thresholds) {
       const where = `${t.backend} ${t.metric}${t.phase ? `{phase:${t.phase}}` : ''}`;
       const verdict = `${t.ok ? '✓' : '✗'} ${where} ${t.threshold}: ${formatMetric(t.metric, t.observed)}`;
-      const text = wrap(verdict, max - 2);
+      const text = wrapText(verdict, max - 2);
       const mark = t.ok ? chalk.green : chalk.red;
       lines.push(...text.map((l, i) => (i === 0 ? mark(l.slice(0, 1)) + l.slice(1) : `  ${l}`)));
     }
