@@ -162,7 +162,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
         return;
       }
       if (first === undefined) first = c;
-      else (more ??= [first]).push(c);
+      else if (more === undefined) more = [first, c];
+      else more.push(c);
     };
     req.on('data', onData);
     req.on('end', () => resolve(more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? '')));
