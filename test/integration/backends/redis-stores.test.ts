@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as z from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GuardedRedis } from '../../../src/backends/redis-client.js';
 import { type SessionStore, StoreError } from '../../../src/backends/types.js';
 import { emptyCounters } from '../../../src/results/schema.js';
 import { TcpProxy } from '../../../src/faults/proxy.js';
+import { paramsSchema } from '../../../src/faults/toxics/params.js';
 import { type ToxicName, toxics } from '../../../src/faults/toxics/registry.js';
 import { useRedis } from '../../helpers/redis.js';
 import { makeStore } from '../../helpers/stores.js';
@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 function toxic(type: ToxicName, params: Record<string, unknown> = {}): number {
-  return proxy.addToxic({ type, params: z.strictObject(toxics[type].params).parse(params) as Record<string, unknown>, direction: 'downstream', toxicity: 1 });
+  return proxy.addToxic({ type, params: paramsSchema(toxics[type].params).parse(params) as Record<string, unknown>, direction: 'downstream', toxicity: 1 });
 }
 
 /** A store whose Redis link goes through the proxy, its keys under a fresh prefix. */
