@@ -10,13 +10,16 @@ import { Worker } from 'node:worker_threads';
 import type { Address } from './proxy.js';
 import type { ToxicSpec } from './toxics/types.js';
 
-/** A command to the worker; `id` matches the answer to the question. */
+/** A command to the worker; `id` matches the answer to the question (a toxic's id is `toxic`). */
 export type ProxyCommand = { id: number; proxy: number } & (
   | { op: 'create'; name: string; upstream: Address; seed: number }
   | { op: 'add'; spec: ToxicSpec }
-  | { op: 'remove'; id: number }
+  | { op: 'remove'; toxic: number }
   | { op: 'close' }
 );
+
+/** Omit from each member of a union (a plain Omit would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
@@ -63,7 +66,7 @@ export class ProxyHost {
     this.waiting.clear();
   }
 
-  private ask(command: Record<string, unknown> & { proxy: number }): Promise<unknown> {
+  private ask(command: DistributiveOmit<ProxyCommand, 'id'>): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the proxy host is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -85,7 +88,7 @@ export class ProxyHost {
       name,
       port,
       addToxic: async (spec) => (await this.ask({ op: 'add', proxy, spec })) as number,
-      removeToxic: async (id) => void (await this.ask({ op: 'remove', proxy, id })),
+      removeToxic: async (toxic) => void (await this.ask({ op: 'remove', proxy, toxic })),
       close: async () => void (await this.ask({ op: 'close', proxy }).catch(() => undefined)),
     };
   }

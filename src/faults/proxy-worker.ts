@@ -22,7 +22,7 @@ async function run(c: ProxyCommand): Promise<unknown> {
     case 'add':
       return proxies.get(c.proxy)!.addToxic(c.spec);
     case 'remove':
-      proxies.get(c.proxy)?.removeToxic(c.id);
+      proxies.get(c.proxy)?.removeToxic(c.toxic);
       return undefined;
     case 'close':
       await proxies.get(c.proxy)?.close();
