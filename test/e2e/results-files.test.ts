@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reporters } from '../../src/report/registry.js';
-import type { RunResults } from '../../src/results/schema.js';
+import { RESULTS_SCHEMA_VERSION, type RunResults } from '../../src/results/schema.js';
 import { fixtureResults } from '../helpers/fixtures.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -96,7 +96,7 @@ describe('reading a results file', () => {
     ['not JSON', file('text.json', 'hello'), /text\.json: not JSON/],
     ['JSON of something else', file('other.json', '{"name":"x","backends":[]}'), /other\.json: not a sessbench results\.json/],
     ['null', file('null.json', 'null'), /null\.json: not a sessbench results\.json/],
-    ['another schema version', file('v9.json', { ...fixtureResults(), schemaVersion: 9 } as unknown as RunResults), /v9\.json: results schema 9, this sessbench reads 1/],
+    ['another schema version', file('v9.json', { ...fixtureResults(), schemaVersion: 9 } as unknown as RunResults), new RegExp(`v9\\.json: results schema 9, this sessbench reads ${RESULTS_SCHEMA_VERSION}\\b`)],
   ];
 
   it.each(cases)('%s: exit 2 with a clear message, for compare and report', async (_, path, message) => {

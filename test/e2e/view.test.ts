@@ -51,7 +51,7 @@ afterAll(() => tmp.cleanup());
 /** A raw HTTP request, so the request target is sent exactly as written. */
 function raw(target: string, method = 'GET'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => s.end(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const s = net.connect(port, '127.0.0.1', () => s.end(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
     let data = '';
     s.on('data', (c: Buffer) => (data += c.toString('latin1')));
     s.on('error', reject);
@@ -67,7 +67,7 @@ describe('sessbench view', () => {
   it('lists the run folders, their names escaped as text', async () => {
     const index = await (await fetch(base)).text();
     expect(index).toContain('quickstart-2026-11-21T101500Z');
-    expect(index).toContain('&#60;img src=x onerror=alert(1)&#62;&#38;&#34;');
+    expect(index).toContain('&#60;img src&#61;x onerror&#61;alert(1)&#62;&#38;&#34;');
     expect(index).not.toContain('<img');
     expect(index).toContain(`href="${encodeURIComponent(HOSTILE)}/report.html"`);
   });
