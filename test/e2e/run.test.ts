@@ -2,7 +2,7 @@
  * The physics of a fault-free run (issue acceptance): a shortened quickstart through the real CLI,
  * real instance processes and a real redis-server.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrivals, planConversation } from '../../src/driver/workload.js';
@@ -116,7 +116,10 @@ describe('sessbench run (shortened quickstart)', () => {
 
 describe('two-tier with sticky routing', () => {
   it('almost never reads Redis', async () => {
-    const file = variant('quickstart.yaml', tmp.dir, [...SHORT_LOAD, [['backends'], ['two-tier']], [['cluster', 'routing'], 'sticky']]);
+    // Its own folder: the same file name in tmp.dir would replace the quickstart variant other tests run.
+    const dir = join(tmp.dir, 'sticky');
+    mkdirSync(dir, { recursive: true });
+    const file = variant('quickstart.yaml', dir, [...SHORT_LOAD, [['backends'], ['two-tier']], [['cluster', 'routing'], 'sticky']]);
     const r = await runCli(['run', file, '--json', '--out', join(tmp.dir, 'reports')]);
     expect(r.code, r.stderr).toBe(0);
     const tt = (JSON.parse(r.stdout) as RunResults).backends[0]!;
