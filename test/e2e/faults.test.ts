@@ -158,10 +158,10 @@ describe('fault scenarios', () => {
     const r = await run('write-modes-outage.yaml', 0.6);
     const sync = backend(r, 'redis-sync');
     const behind = backend(r, 'redis-write-behind');
-    // Sync: the outage is errors the user sees, and nothing acknowledged is lost afterwards.
+    // Sync: the refused writes are errors the user sees, and nothing acknowledged is lost afterwards.
     expect(phase(sync, 'fault').turns.fail + phase(sync, 'fault').turns.info).toBeGreaterThan(5);
     expect(phase(sync, 'recovery').turns.lost).toBe(0);
-    // Write-behind: the outage is answered, then what was never stored is missing.
+    // Write-behind: the refused writes are answered, then what was never stored is missing.
     const f = phase(behind, 'fault');
     expect(f.turns.fail + f.turns.info).toBeLessThan((f.turns.fail + f.turns.info + f.turns.intact) / 4);
     const after = phase(behind, 'recovery');
