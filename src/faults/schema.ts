@@ -83,7 +83,7 @@ export const faultSchema = z.strictObject({
     .describe('How long it lasts; until the end of the run when absent.'),
   target: z
     .string()
-    .regex(TARGET_RE, 'expected redis, clients, instance[k], random-instance, or an instance with .peers or .clients')
+    .regex(TARGET_RE, 'expected redis, instance[k], random-instance, clients, or an instance with .peers or .clients')
     .describe(
       'redis (its link, or its process for restart), instance[k] / random-instance (the process), ' +
         "<instance>.peers (its replication links), clients (the driver's links to every instance) or " +

@@ -44,6 +44,7 @@ function readEvents(timing: TurnTiming) {
       if (result) return protocol('events after the reply');
       if (e.event === 'token') {
         if (!e.data.startsWith('"')) return protocol('a token event whose data is not a JSON string');
+        if (e.id !== String(timing.tokens)) return protocol(`token ${e.id} where token ${timing.tokens} was due`);
         return tokenArrived(timing, performance.now());
       }
       if (e.event === 'reply' || e.event === 'error') {
@@ -155,10 +156,10 @@ export class SseTransport implements Transport {
         : answerOf(res.statusCode, text);
     }
     const events = readEvents(timing);
+    const text = new TextDecoder();
     try {
-      res.body.setEncoding('utf8');
       for await (const chunk of res.body) {
-        events.parser.feed(chunk as string);
+        events.parser.feed(text.decode(chunk as Uint8Array, { stream: true }));
         if (events.result()?.ok === false) break;
       }
     } catch (err) {
