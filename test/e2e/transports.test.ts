@@ -25,7 +25,7 @@ const backend = (r: RunResults, label: string): BackendResult => r.backends.find
 const phase = (b: BackendResult, kind: PhaseResult['kind']): PhaseResult => b.phases.find((p) => p.kind === kind)!;
 
 describe('transport scenarios', () => {
-  it('transports: one table; polling adds half an interval, the others about nothing; TTFT is the first-token time', async () => {
+  it('transports: one table; polling adds P/2, the others nothing; TTFT is the first-token time', async () => {
     const { r, cli } = await run(scaled('transports.yaml', tmp.dir, 0.4));
     // One table compares the four transports (the terminal's goes to stderr with --json).
     const table = cli.stderr.slice(cli.stderr.indexOf('Transports'));
@@ -68,7 +68,7 @@ describe('transport scenarios', () => {
     expect(delta).toBeLessThanOrEqual(50 * 1.15);
   }, 90_000);
 
-  it('websocket-instance-crash: every affected conversation reconnects; redis and two-tier keep context, sticky does not', async () => {
+  it('websocket-instance-crash: the affected reconnect; redis and two-tier keep context, sticky not', async () => {
     const { r } = await run(scaled('websocket-instance-crash.yaml', tmp.dir, 0.6));
     for (const b of r.backends) {
       const c = b.connections!;
@@ -83,7 +83,7 @@ describe('transport scenarios', () => {
     for (const label of ['redis', 'two-tier']) expect(backend(r, label).faults[0]!.lostContext, label).toBe(0);
   }, 150_000);
 
-  it('a reset_peer on instance[1].clients: exactly its conversations reconnect, and no turn is counted twice', async () => {
+  it('reset_peer on instance[1].clients: exactly its conversations reconnect, no turn counted twice', async () => {
     const file = scaled('websocket-instance-crash.yaml', tmp.dir, 0.4, [
       [['backends'], ['redis']],
       [['faults'], [{ at: '3s', duration: '150ms', target: 'instance[1].clients', reset_peer: '0ms' }]],
@@ -102,7 +102,7 @@ describe('transport scenarios', () => {
     expect(b.turns.total).toBe(planned);
   }, 90_000);
 
-  it('websocket-scale (scaled down): every conversation holds a connection; memory per connection is reported', async () => {
+  it('websocket-scale (scaled down): every conversation holds a connection; memory per connection', async () => {
     const { r } = await run(
       scaled('websocket-scale.yaml', tmp.dir, 0.15, [
         [['load', 'phases'], [{ duration: '2s', arrivalRate: 150 }]],

@@ -116,10 +116,10 @@ class WsLink implements ConversationLink {
     }
     if (!p || m.id !== p.id) return; // a late message of a turn that timed out
     if (m.type === 'token') {
-      if ((m as { i?: unknown }).i === p.timing.tokens) tokenArrived(p.timing, performance.now());
-      else this.finish({ ok: false, kind: 'protocol', reason: `a token out of order where ${p.timing.tokens} was due` });
-    }
-    else if (m.type === 'reply') {
+      const due = p.timing.tokens;
+      if ((m as { i?: unknown }).i === due) tokenArrived(p.timing, performance.now());
+      else this.finish({ ok: false, kind: 'protocol', reason: `a token out of order where ${due} was due` });
+    } else if (m.type === 'reply') {
       const reply = turnReply(m.reply);
       this.finish(reply ? { ok: true, reply } : { ok: false, kind: 'protocol', reason: 'not a turn reply' });
     } else if (m.type === 'error' && typeof m.status === 'number')

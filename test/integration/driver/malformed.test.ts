@@ -40,7 +40,9 @@ function client(type: TransportName, port: number) {
   return t.open({ index: 0, jar: new CookieJar(), affinity: 'x' });
 }
 const timing = (): TurnTiming => ({ firstAt: 0, lastAt: 0, tokens: 0, gaps: [], requests: 0 });
-const REPLY = { turnId: 't', created: true, version: 0, context: [], instance: 0, reply: 'r', tokens: 1, handledMs: 1, repeat: false };
+const REPLY = {
+  turnId: 't', created: true, version: 0, context: [], instance: 0, reply: 'r', tokens: 1, handledMs: 1, repeat: false,
+};
 
 describe('websocket', () => {
   it('scores a frame that is not JSON, a token out of order and an unknown message as protocol errors', async () => {
@@ -51,7 +53,10 @@ describe('websocket', () => {
       (id: number) => [JSON.stringify({ type: 'token', id, i: 3, text: 'x' })],
       (id: number) => [JSON.stringify({ type: 'surprise', id })],
       (id: number) => [JSON.stringify({ type: 'reply', id, reply: { nope: true } })],
-      (id: number) => [JSON.stringify({ type: 'token', id, i: 0, text: 'x' }), JSON.stringify({ type: 'reply', id, reply: REPLY })],
+      (id: number) => [
+        JSON.stringify({ type: 'token', id, i: 0, text: 'x' }),
+        JSON.stringify({ type: 'reply', id, reply: REPLY }),
+      ],
     ];
     let n = 0;
     wss.on('connection', (ws) =>
@@ -99,7 +104,8 @@ describe('sse', () => {
     await t!.close();
     server!.closeAllConnections();
     await new Promise<void>((r) => server!.close(() => r()));
-    const good = client('sse', await listen(stream(`id: 0\nevent: token\ndata: "r"\n\nevent: reply\ndata: ${JSON.stringify(REPLY)}\n\n`)));
+    const events = `id: 0\nevent: token\ndata: "r"\n\nevent: reply\ndata: ${JSON.stringify(REPLY)}\n\n`;
+    const good = client('sse', await listen(stream(events)));
     const tm = timing();
     expect(await good.send({ turnId: 't', message: 'm' }, tm)).toMatchObject({ ok: true });
     expect(tm.tokens).toBe(1);

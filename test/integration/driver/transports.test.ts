@@ -17,17 +17,16 @@ import type { TurnRequest } from '../../../src/service/protocol.js';
 import { SECRET, defaultOptions } from '../../helpers/stores.js';
 
 let instances: Instance[] = [];
+const config = (index: number) => ({
+  index, count: 2, backend: 'memory', options: defaultOptions(memoryBackend), secret: SECRET,
+  historyTurns: 50, replyBytes: 200, maxBodyBytes: 65536,
+});
 const open: Transport[] = [];
 const proxies: TcpProxy[] = [];
 
 beforeAll(async () => {
   await initHistograms();
-  instances = await startInstances(
-    [0, 1].map((index) => ({
-      index, count: 2, backend: 'memory', options: defaultOptions(memoryBackend), secret: SECRET,
-      historyTurns: 50, replyBytes: 200, maxBodyBytes: 65536,
-    })),
-  );
+  instances = await startInstances([0, 1].map(config));
 });
 afterEach(async () => {
   for (const t of open.splice(0)) await t.close();
@@ -37,7 +36,9 @@ afterAll(async () => {
   await Promise.all(instances.map((i) => i.stop()));
 });
 
-function transport(type: TransportName, route = () => 0, targets = instances.map((i) => ({ host: '127.0.0.1', port: i.port }))) {
+const direct = () => instances.map((i) => ({ host: '127.0.0.1', port: i.port }));
+
+function transport(type: TransportName, route = () => 0, targets = direct()) {
   const t = transports[type]({
     targets, requestTimeoutMs: 5000, route,
     spec: { type, intervalMs: 100, holdMs: 2000, perMessageDeflate: false },
@@ -103,7 +104,8 @@ describe('polling', () => {
         for (let k = 0; k < 10; k++) {
           const tm = timing();
           const sent = performance.now();
-          const reply = ok(await link.send({ turnId: `t${k}`, message: 'm', modelMs: 10 + ((c * 7 + k * 13) % 40) }, tm));
+          const modelMs = 10 + ((c * 7 + k * 13) % 40);
+          const reply = ok(await link.send({ turnId: `t${k}`, message: 'm', modelMs }, tm));
           delays.push(performance.now() - sent - reply.handledMs);
         }
         link.close();
@@ -116,7 +118,7 @@ describe('polling', () => {
 });
 
 describe('reconnects', () => {
-  it('websocket: a real kill of the instance mid-turn reconnects through the balancer and resends the turn', async () => {
+  it('websocket: a real kill mid-turn reconnects through the balancer and resends the turn', async () => {
     let route = 0;
     const t = transport('websocket', () => route);
     const jar = new CookieJar();
@@ -138,11 +140,10 @@ describe('reconnects', () => {
     expect(s.disconnectedSec).toBeGreaterThan(0);
     expect(ok(await link.send(turn('t2'), timing())).context).toEqual(['t1']);
     link.close();
-    instances[0] = (await startInstances([{ index: 0, count: 2, backend: 'memory', options: defaultOptions(memoryBackend),
-      secret: SECRET, historyTurns: 50, replyBytes: 200, maxBodyBytes: 65536 }]))[0]!;
+    instances[0] = (await startInstances([config(0)]))[0]!;
   });
 
-  it.each(['websocket', 'sse'] as const)('%s: a reset on the client link reconnects, and the turn is stored once', async (type) => {
+  it.each(['websocket', 'sse'] as const)('%s: a client-link reset reconnects; the turn is stored once', async (type) => {
     const proxy = new TcpProxy('clients-1', { host: '127.0.0.1', port: instances[1]!.port }, 1);
     proxies.push(proxy);
     const addr = await proxy.listen();
