@@ -143,7 +143,7 @@ describe('reconnects', () => {
     instances[0] = (await startInstances([config(0)]))[0]!;
   });
 
-  it.each(['websocket', 'sse'] as const)('%s: a client-link reset reconnects; the turn is stored once', async (type) => {
+  it.each(['websocket', 'sse'] as const)('%s: a client-link reset reconnects; stored once', async (type) => {
     const proxy = new TcpProxy('clients-1', { host: '127.0.0.1', port: instances[1]!.port }, 1);
     proxies.push(proxy);
     const addr = await proxy.listen();
