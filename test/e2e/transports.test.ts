@@ -73,7 +73,7 @@ describe('transport scenarios', () => {
     for (const b of r.backends) {
       const c = b.connections!;
       expect(c.transport).toBe('websocket');
-      expect(c.reconnectsByInstance[1], b.label).toBeGreaterThan(5);
+      expect(c.reconnectsByInstance[1], b.label).toBeGreaterThan(3);
       expect(c.reconnectsByInstance.filter((_, i) => i !== 1), b.label).toEqual([0, 0, 0]);
       expect(c.abandoned, b.label).toBe(0);
       expect(c.disconnectedSec, b.label).toBeGreaterThan(0);
@@ -87,11 +87,14 @@ describe('transport scenarios', () => {
     const file = scaled('websocket-instance-crash.yaml', tmp.dir, 0.4, [
       [['backends'], ['redis']],
       [['faults'], [{ at: '3s', duration: '150ms', target: 'instance[1].clients', reset_peer: '0ms' }]],
+      // Short conversations and a long drain: none is cut, so every planned turn must be counted.
+      [['load', 'conversation', 'turns'], '6..10'],
+      [['load', 'drain'], '10s'],
     ]);
     const { r } = await run(file);
     const b = r.backends[0]!;
     const c = b.connections!;
-    expect(c.reconnectsByInstance[1]).toBeGreaterThan(5);
+    expect(c.reconnectsByInstance[1]).toBeGreaterThan(2);
     expect(c.reconnectsByInstance.filter((_, i) => i !== 1)).toEqual([0, 0, 0]);
     expect(b.turns.lost + b.turns.diverged + b.turns.fail + b.turns.info).toBe(0);
     // Every planned turn of every measured conversation was counted, once.
