@@ -23,7 +23,7 @@ import {
   probability,
 } from '../util/fields.js';
 import { METRIC_NAMES } from '../results/metrics.js';
-import { type TransportSpec, reconnectSchema, transportSchema } from './transport.js';
+import { TRANSPORT_JSON_SCHEMA, type TransportSpec, reconnectSchema, transportSchema } from './transport.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -262,11 +262,12 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     unrepresentable: 'any',
     // A field read from text gets the patterns the CLI accepts, so the editor agrees with it.
     override: ({ zodSchema, jsonSchema }) => {
-      const format = (z.globalRegistry.get(zodSchema) as { format?: FieldFormat } | undefined)?.format;
-      if (!format || !(format in FIELD_FORMATS)) return;
+      const format = (z.globalRegistry.get(zodSchema) as { format?: FieldFormat | 'transport' } | undefined)?.format;
+      if (!format || !(format in FIELD_FORMATS || format === 'transport')) return;
       const description = jsonSchema.description;
       for (const k of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[k];
-      Object.assign(jsonSchema, FIELD_FORMATS[format], description ? { description } : {});
+      const shape = format === 'transport' ? TRANSPORT_JSON_SCHEMA : FIELD_FORMATS[format];
+      Object.assign(jsonSchema, shape, description ? { description } : {});
     },
   }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
   // Threshold keys: every metric, optionally with {phase:…}, completed by the editor.

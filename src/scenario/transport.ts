@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { MAX_HOLD_MS } from '../service/protocol.js';
-import { durationMs, probability } from '../util/fields.js';
+import { FIELD_FORMATS, durationMs, probability } from '../util/fields.js';
 
 export const TRANSPORT_NAMES = ['http', 'sse', 'websocket', 'long-poll', 'poll'] as const;
 export type TransportName = (typeof TRANSPORT_NAMES)[number];
@@ -56,10 +56,30 @@ export const transportSchema = z
       perMessageDeflate: t.perMessageDeflate ?? false,
     }),
   )
-  .describe(
-    'http | sse | websocket | long-poll | poll, or a mapping { type, …settings }: ' +
+  .meta({
+    format: 'transport',
+    description:
+      'http | sse | websocket | long-poll | poll, or a mapping { type, …settings }: ' +
       '{ type: poll, interval: 1s }, { type: long-poll, hold: 30s }, { type: websocket, perMessageDeflate: true }.',
-  );
+  });
+
+/** The JSON Schema of a transport for editors: a name, or the mapping with its settings. */
+export const TRANSPORT_JSON_SCHEMA = {
+  anyOf: [
+    { type: 'string', enum: [...TRANSPORT_NAMES] },
+    {
+      type: 'object',
+      properties: {
+        type: { type: 'string', enum: [...TRANSPORT_NAMES] },
+        interval: FIELD_FORMATS.duration,
+        hold: FIELD_FORMATS.duration,
+        perMessageDeflate: { type: 'boolean' },
+      },
+      required: ['type'],
+      additionalProperties: false,
+    },
+  ],
+};
 
 /** How a WebSocket or SSE client reconnects after its connection broke. */
 export const reconnectSchema = z
