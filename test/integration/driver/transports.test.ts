@@ -19,7 +19,7 @@ import { SECRET, defaultOptions } from '../../helpers/stores.js';
 let instances: Instance[] = [];
 const config = (index: number) => ({
   index, count: 2, backend: 'memory', options: defaultOptions(memoryBackend), secret: SECRET,
-  historyTurns: 50, replyBytes: 200, maxBodyBytes: 65536,
+  historyTurns: 50, replyBytes: 200, maxBodyBytes: 65536, prefillMsPerKB: 20,
 });
 const open: Transport[] = [];
 const proxies: TcpProxy[] = [];
@@ -90,6 +90,26 @@ describe.each(TRANSPORT_NAMES)('%s transport', (type) => {
     expect(again.repeat).toBe(true);
     expect(again.context).toEqual(['a']);
     expect(ok(await link.send(turn('c'), timing())).context).toEqual(['a', 'b']);
+    link.close();
+  });
+});
+
+describe('a lost context', () => {
+  it('a resend with the whole history restores the session, and its first token waits the prefill', async () => {
+    const t = transport('websocket');
+    const link = t.open({ index: 5, jar: new CookieJar(), affinity: 'h' });
+    const short = timing();
+    const sent = performance.now();
+    const first = ok(await link.send(turn('t0'), short));
+    expect(first.created).toBe(true);
+    // 10 KB of history at 20 ms per KB (with the 200-byte replies the service adds): about 220 ms more.
+    const history = Array.from({ length: 5 }, (_, i) => ({ id: `old${i}`, user: 'x'.repeat(2048) }));
+    const long = timing();
+    const resentAt = performance.now();
+    const reply = ok(await link.send(turn('t1', { history }), long));
+    expect(reply.context).toEqual(history.map((h) => h.id));
+    expect(long.firstAt - resentAt - (short.firstAt - sent)).toBeGreaterThan(180);
+    expect(ok(await link.send(turn('t2'), timing())).context).toEqual([...history.map((h) => h.id), 't1']);
     link.close();
   });
 });
