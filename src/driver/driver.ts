@@ -124,6 +124,7 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
         // Lost: send the turn again with the whole conversation, as a client of a stateless API would.
         req.history = historyOf(plan, expected);
         const requests = timing.requests;
+        resetTiming(timing);
         res = await link.send(req, timing);
         timing.requests += requests;
         if (res.ok) res.reply.created = true;
@@ -153,8 +154,6 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
         r.ttltMs = (timing.tokens > 0 ? timing.lastAt : doneAt) - intended;
         r.gaps = timing.gaps;
         r.deliveryMs = Math.max(0, doneAt - sentAt - res.reply.handledMs);
-      }
-      if (res.ok) {
         const v = classify(expected, res.reply.context, res.reply.created, pending ?? EMPTY, historyTurns);
         r.outcome = v.outcome;
         r.lagTurns = v.lagTurns;
