@@ -1,7 +1,7 @@
 /**
  * The transport tables, beside the comparison groups of columns.ts: how replies reached the client
- * (time to first token, full turn, requests per turn, added delivery delay, token gaps, messages
- * per second) and what the client's connections did (connects, reconnects, time disconnected,
+ * (time to first token, full turn, requests per turn, added delivery delay; then the streaming
+ * figures: time to last token, token gaps, messages per second) and what the client's connections did (connects, reconnects, time disconnected,
  * resent turns, memory per connection). Shown when a run has something to say there: a transport
  * other than plain HTTP, streamed tokens, or reconnects.
  */
@@ -24,8 +24,18 @@ export const TRANSPORT_GROUP: ColumnGroup<BackendResult> = {
     { title: 'req/turn', numeric: true, value: (b) => formatNumber(b.delivery?.requestsPerTurn, 2) },
     { title: 'delay p50', numeric: true, value: ms((b) => b.delivery?.deliveryMs.p50) },
     { title: 'delay mean', numeric: true, value: ms((b) => b.delivery?.deliveryMs.mean) },
+  ],
+};
+
+export const STREAMING_GROUP: ColumnGroup<BackendResult> = {
+  title: 'Streaming',
+  columns: [
+    backendColumn,
+    { title: 'TTLT p50', numeric: true, value: ms((b) => b.delivery?.ttltMs.p50) },
+    { title: 'TTLT p99', numeric: true, value: ms((b) => b.delivery?.ttltMs.p99) },
     { title: 'gap p99', numeric: true, value: ms((b) => b.delivery?.tokenGapMs.p99) },
     { title: 'stall max', numeric: true, value: ms((b) => b.delivery?.tokenGapMs.max) },
+    { title: 'tokens', numeric: true, value: (b) => String(b.delivery?.tokens ?? NO_DATA) },
     { title: 'msg/s', numeric: true, value: (b) => formatNumber(b.delivery?.messagesPerSec, 0) },
   ],
 };
@@ -52,6 +62,7 @@ export function transportGroups(backends: readonly BackendResult[]): readonly Co
   const streamed = backends.some((b) => (b.delivery?.tokens ?? 0) > 0);
   if (streamed || backends.some((b) => b.connections && b.connections.transport !== 'http'))
     groups.push(TRANSPORT_GROUP);
+  if (streamed) groups.push(STREAMING_GROUP);
   if (backends.some((b) => (b.connections?.connects ?? 0) > 0 || (b.connections?.reconnects ?? 0) > 0))
     groups.push(CONNECTION_GROUP);
   return groups;
@@ -63,7 +74,8 @@ export function transportFootnotes(backends: readonly BackendResult[]): string[]
   return [
     'TTFT: time to the first token, from the intended send time (a reply that is not streamed is one token). ' +
       "delay: from the actual send to the reply, less the service's own time (what the transport adds). " +
-      'req/turn: HTTP requests (WebSocket messages) per turn. gap, stall: between two tokens of a reply. ' +
+      'req/turn: HTTP requests (WebSocket messages) per turn. TTLT: time to the last token. gap, stall: between ' +
+      'two tokens of a reply. ' +
       'down s: time conversations spent reconnecting; resent: turns sent again after a reconnect; repeats: ' +
       "resent turns the service had already stored (answered again, counted once); mem/conn: the driver's memory " +
       'per open connection.',

@@ -56,7 +56,9 @@ export class ConnectionStats {
     if (this.rssBase === undefined) this.rssBase = rssBytes;
     if (this.open > 0 && this.open >= this.sampledOpen) {
       this.sampledOpen = this.open;
-      this.perConnection = Math.max(0, Math.round((rssBytes - this.rssBase) / this.open));
+      // A growth lost in the noise of the heap (few connections) says nothing: no figure.
+      const growth = rssBytes - this.rssBase;
+      this.perConnection = growth > 0 ? Math.round(growth / this.open) : null;
     }
   }
 

@@ -22,6 +22,7 @@ import {
   type TransportOptions,
   type TurnTiming,
   type WireResult,
+  resetTiming,
   tokenArrived,
 } from './types.js';
 
@@ -157,6 +158,11 @@ class WsLink implements ConversationLink {
       return;
     }
     if (this.pending?.sent) {
+      // The resend streams its reply again from the first token.
+      const { timing } = this.pending;
+      const requests = timing.requests;
+      resetTiming(timing);
+      timing.requests = requests;
       this.pending.sent = false;
       this.t.stats.resent++;
     }

@@ -74,7 +74,8 @@ describe.each(TRANSPORT_NAMES)('%s transport', (type) => {
       if (STREAMING.has(type)) {
         expect(t.tokens).toBe(6);
         expect(t.gaps).toHaveLength(5);
-        expect(t.lastAt - t.firstAt).toBeGreaterThanOrEqual(45);
+        // Streamed over the 50 ms of the reply, not all at once (a loaded machine may bunch a few).
+        expect(t.lastAt - t.firstAt).toBeGreaterThanOrEqual(20);
         expect(t.firstAt - sent).toBeGreaterThanOrEqual(29);
       } else expect(t.tokens).toBe(0);
       expect(t.requests).toBeGreaterThanOrEqual(type === 'poll' || type === 'long-poll' ? 2 : 1);
