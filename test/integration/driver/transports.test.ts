@@ -171,13 +171,17 @@ describe('reconnects', () => {
     const t = transport(type, () => 0, [addr]);
     const link = t.open({ index: 4, jar: new CookieJar(), affinity: 'r' });
     ok(await link.send(turn('t0'), timing()));
-    const pending = link.send(turn('t1', { firstTokenMs: 300 }), timing());
+    // Reset mid-stream: some tokens have arrived, the resend streams the reply again from token 0.
+    const streamed = timing();
+    const pending = link.send(turn('t1', { firstTokenMs: 20, tokens: 20, tokenGapMs: 15 }), streamed);
     await new Promise((r) => setTimeout(r, 100));
+    expect(streamed.tokens).toBeGreaterThan(0);
     const id = proxy.addToxic({ type: 'reset_peer', params: { timeout: 0 }, direction: 'downstream', toxicity: 1 });
     await new Promise((r) => setTimeout(r, 30));
     proxy.removeToxic(id);
     const reply = ok(await pending);
     expect(reply.context).toEqual(['t0']);
+    expect(streamed.tokens).toBe(20);
     expect(t.stats.result().reconnects).toBe(1);
     expect(t.stats.result().resent).toBeGreaterThanOrEqual(1);
     // The original turn ran on; the resend waited for it or found it stored: t1 is in the session once.
