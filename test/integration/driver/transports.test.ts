@@ -182,7 +182,9 @@ describe('reconnects', () => {
     const reply = ok(await pending);
     expect(reply.context).toEqual(['t0']);
     expect(streamed.tokens).toBe(20);
-    expect(t.stats.result().reconnects).toBe(1);
+    // A reconnect inside the toxic's window is reset again: one break at least, all on this instance.
+    expect(t.stats.result().reconnects).toBeGreaterThanOrEqual(1);
+    expect(t.stats.result().reconnectsByInstance).toEqual([t.stats.result().reconnects]);
     expect(t.stats.result().resent).toBeGreaterThanOrEqual(1);
     // The original turn ran on; the resend waited for it or found it stored: t1 is in the session once.
     expect(ok(await link.send(turn('t2'), timing())).context).toEqual(['t0', 't1']);
