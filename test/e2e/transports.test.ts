@@ -26,7 +26,7 @@ const phase = (b: BackendResult, kind: PhaseResult['kind']): PhaseResult => b.ph
 
 describe('transport scenarios', () => {
   it('transports: one table; polling adds P/2, the others nothing; TTFT is the first-token time', async () => {
-    const { r, cli } = await run(scaled('transports.yaml', tmp.dir, 0.4));
+    const { r, cli } = await run(scaled('transports.yaml', tmp.dir, 0.3));
     // One table compares the four transports (the terminal's goes to stderr with --json).
     const table = cli.stderr.slice(cli.stderr.indexOf('Transports'));
     for (const label of ['redis-poll', 'redis-long-poll', 'redis-sse', 'redis-ws']) expect(table).toContain(label);
@@ -69,7 +69,7 @@ describe('transport scenarios', () => {
   }, 90_000);
 
   it('websocket-instance-crash: the affected reconnect; redis and two-tier keep context, sticky not', async () => {
-    const { r } = await run(scaled('websocket-instance-crash.yaml', tmp.dir, 0.6));
+    const { r } = await run(scaled('websocket-instance-crash.yaml', tmp.dir, 0.5));
     for (const b of r.backends) {
       const c = b.connections!;
       expect(c.transport).toBe('websocket');
@@ -109,6 +109,7 @@ describe('transport scenarios', () => {
     const { r } = await run(
       scaled('websocket-scale.yaml', tmp.dir, 0.15, [
         [['load', 'phases'], [{ duration: '2s', arrivalRate: 150 }]],
+        [['load', 'conversation', 'turns'], '4..5'],
         [['load', 'conversation', 'thinkTime'], '1500ms..2s'],
       ]),
     );
