@@ -1,8 +1,8 @@
 /**
  * The transport tables, beside the comparison groups of columns.ts: how replies reached the client
  * (time to first token, full turn, requests per turn, added delivery delay; then the streaming
- * figures: time to last token, token gaps, messages per second) and what the client's connections did (connects, reconnects, time disconnected,
- * resent turns, memory per connection). Shown when a run has something to say there: a transport
+ * figures: time to last token, token gaps, messages per second) and what the client's connections
+ * did (connects, reconnects, time disconnected, resent turns, memory per connection). Shown when a run has something to say there: a transport
  * other than plain HTTP, streamed tokens, or reconnects.
  */
 import type { BackendResult } from '../results/schema.js';
