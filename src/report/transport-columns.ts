@@ -78,6 +78,6 @@ export function transportFootnotes(backends: readonly BackendResult[]): string[]
       'two tokens of a reply. ' +
       'down s: time conversations spent reconnecting; resent: turns sent again after a reconnect; repeats: ' +
       "resent turns the service had already stored (answered again, counted once); mem/conn: the driver's memory " +
-      'per open connection.',
+      'per open connection (from 1000 open at once).',
   ];
 }

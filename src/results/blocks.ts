@@ -124,7 +124,7 @@ export const ConnectionsSchema = z.object({
   repeats: count().describe('Resent turns the service had already stored: answered once more, counted once.'),
   abandoned: count().describe('Conversations that gave up after the last reconnect attempt.'),
   memoryPerConnectionBytes: figure().describe(
-    "The driver's resident memory growth per open connection at the most connections (null without any).",
+    "The driver's resident memory growth per open connection at the most connections (null below 1000 open).",
   ),
 });
 export type Connections = z.output<typeof ConnectionsSchema>;

@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MEMORY_MIN_OPEN } from '../../src/driver/transports/stats.js';
 import { arrivals, planConversation } from '../../src/driver/workload.js';
 import type { BackendResult, PhaseResult, RunResults } from '../../src/results/schema.js';
 import { parseScenario } from '../../src/scenario/parse.js';
@@ -26,7 +27,15 @@ const phase = (b: BackendResult, kind: PhaseResult['kind']): PhaseResult => b.ph
 
 describe('transport scenarios', () => {
   it('transports: one table; polling adds P/2, the others nothing; TTFT is the first-token time', async () => {
-    const { r, cli } = await run(scaled('transports.yaml', tmp.dir, 0.3));
+    // Twice the arrivals for half as long, and shorter conversations: polling's turns take a second
+    // each, and over 100 of them finish within the drain.
+    const { r, cli } = await run(
+      scaled('transports.yaml', tmp.dir, 0.3, [
+        [['load', 'phases'], [{ duration: '5s', arrivalRate: 10 }]],
+        [['load', 'conversation', 'turns'], '3..5'],
+        [['load', 'drain'], '5s'],
+      ]),
+    );
     // One table compares the four transports (the terminal's goes to stderr with --json).
     const table = cli.stderr.slice(cli.stderr.indexOf('Transports'));
     for (const label of ['redis-poll', 'redis-long-poll', 'redis-sse', 'redis-ws']) expect(table).toContain(label);
@@ -63,7 +72,8 @@ describe('transport scenarios', () => {
     const { r } = await run(file);
     const ws = backend(r, 'redis-ws');
     // The redis backend reads the session (GET) before the model's first token; the write comes after.
-    const delta = phase(ws, 'fault').delivery!.ttftMs.p50! - phase(ws, 'baseline').delivery!.ttftMs.p50!;
+    // Against the recovery after the fault: the baseline's first seconds run on instances not yet warm.
+    const delta = phase(ws, 'fault').delivery!.ttftMs.p50! - phase(ws, 'recovery').delivery!.ttftMs.p50!;
     expect(delta).toBeGreaterThanOrEqual(50 * 0.85);
     expect(delta).toBeLessThanOrEqual(50 * 1.15);
   }, 90_000);
@@ -105,7 +115,7 @@ describe('transport scenarios', () => {
     expect(b.turns.total).toBe(planned);
   }, 90_000);
 
-  it('websocket-scale (scaled down): every conversation holds a connection; memory per connection', async () => {
+  it('websocket-scale (scaled down): every conversation holds a connection at once', async () => {
     const { r } = await run(
       scaled('websocket-scale.yaml', tmp.dir, 0.15, [
         [['load', 'phases'], [{ duration: '2s', arrivalRate: 150 }]],
@@ -118,7 +128,9 @@ describe('transport scenarios', () => {
     expect(c.connects).toBe(b.conversations.started);
     // Every conversation arrives within 2 s and lasts at least 4.5 s: all are open at once.
     expect(c.openMax).toBe(b.conversations.started);
-    expect(c.memoryPerConnectionBytes).not.toBeNull();
+    // 300 open at once: fewer than MEMORY_MIN_OPEN, so no memory figure from the heap's noise.
+    expect(c.openMax).toBeLessThan(MEMORY_MIN_OPEN);
+    expect(c.memoryPerConnectionBytes).toBeNull();
     expect(b.turns.fail + b.turns.info + b.conversations.cut).toBe(0);
   }, 90_000);
 });

@@ -12,6 +12,12 @@ import type { ReconnectSpec } from '../../scenario/transport.js';
 import { round } from '../../util/numbers.js';
 import { Prng } from '../../util/prng.js';
 
+/**
+ * Fewer connections than this open at once give no memory figure: their growth is lost in the
+ * noise of the heap (histograms, compiled code), which would show as hundreds of KB per connection.
+ */
+export const MEMORY_MIN_OPEN = 1000;
+
 export class ConnectionStats {
   connects = 0;
   open = 0;
@@ -54,9 +60,8 @@ export class ConnectionStats {
   /** Sample the driver's memory; the figure is taken where the most connections were open. */
   sample(rssBytes: number): void {
     if (this.rssBase === undefined) this.rssBase = rssBytes;
-    if (this.open > 0 && this.open >= this.sampledOpen) {
+    if (this.open >= MEMORY_MIN_OPEN && this.open >= this.sampledOpen) {
       this.sampledOpen = this.open;
-      // A growth lost in the noise of the heap (few connections) says nothing: no figure.
       const growth = rssBytes - this.rssBase;
       this.perConnection = growth > 0 ? Math.round(growth / this.open) : null;
     }
