@@ -47,9 +47,11 @@ describe('transport scenarios', () => {
     expect(poll.deliveryMs.mean).toBeGreaterThanOrEqual(500 * 0.85);
     expect(poll.deliveryMs.mean).toBeLessThanOrEqual(500 * 1.15);
     expect(poll.requestsPerTurn).toBeGreaterThan(1.4);
+    // What the others add is a few ms at most (about 1–2 ms at p50 on a quiet machine, measured by the
+    // scenario itself); the bound here only sets them apart from polling, on a machine that may be busy.
     for (const label of ['redis-long-poll', 'redis-sse', 'redis-ws']) {
       const d = backend(r, label).delivery!;
-      expect(d.deliveryMs.p50, label).toBeLessThanOrEqual(2);
+      expect(d.deliveryMs.p50, label).toBeLessThanOrEqual(10);
     }
     expect(backend(r, 'redis-long-poll').delivery!.requestsPerTurn).toBeCloseTo(2, 1);
     for (const label of ['redis-sse', 'redis-ws']) {
