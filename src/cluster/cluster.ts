@@ -23,12 +23,16 @@ export interface ClusterOptions {
   /** Names this run's keys in Redis (with --redis-url, other runs may share the server). */
   runId: string;
   seed: number;
+  /** Put a fault proxy on the driver's link to each instance (the scenario names a client-link fault). */
+  clientLinks?: boolean;
 }
 
 export class Cluster {
   redisProxy: FaultLink | undefined;
   /** Peer link proxies: key `${from}->${to}`. */
   readonly peerProxies = new Map<string, FaultLink>();
+  /** The driver's links to the instances, by instance; empty unless a client-link fault needs them. */
+  readonly clientProxies: FaultLink[] = [];
   instances: Instance[] = [];
   private configs: InstanceConfig[] = [];
   private stopped = false;
@@ -42,7 +46,7 @@ export class Cluster {
     this.proxies = new ProxyHost(seed);
   }
 
-  static async up({ scenario, spec, def, redis, runId, seed }: ClusterOptions): Promise<Cluster> {
+  static async up({ scenario, spec, def, redis, runId, seed, clientLinks }: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`, seed);
     try {
       let redisTarget: RedisTarget | undefined;
@@ -63,12 +67,14 @@ export class Cluster {
         historyTurns: service.historyTurns,
         replyBytes: service.replyBytes,
         maxBodyBytes: service.maxBodyBytes,
+        prefillMsPerKB: service.stream?.prefillPerKB ?? 0,
       }));
       cluster.instances = await startInstances(cluster.configs);
       // A restarted instance takes the same ports again, so proxies and the driver keep working.
       for (const inst of cluster.instances)
         Object.assign(cluster.configs[inst.index]!, { port: inst.port, peerPort: inst.peerPort });
       await cluster.linkPeers();
+      if (clientLinks) await cluster.linkClients();
       return cluster;
     } catch (err) {
       await cluster.down();
@@ -88,6 +94,14 @@ export class Cluster {
       }
     }
     for (const inst of this.instances) this.sendPeers(inst);
+  }
+
+  /** A proxy in front of each instance, for the driver's links (client-link faults). */
+  private async linkClients(): Promise<void> {
+    for (const inst of this.instances)
+      this.clientProxies.push(
+        await this.proxies.create(`clients-${inst.index}`, { host: '127.0.0.1', port: inst.port }),
+      );
   }
 
   /** Tell an instance where its peers are (each through its own proxy). */
@@ -110,8 +124,9 @@ export class Cluster {
     return [...this.peerProxies].filter(([key]) => key.split('->').map(Number).includes(index)).map(([, p]) => p);
   }
 
+  /** Where the driver reaches each instance: directly, or through its client-link proxy. */
   get targets(): { host: string; port: number }[] {
-    return this.instances.map((i) => ({ host: '127.0.0.1', port: i.port }));
+    return this.instances.map((i) => ({ host: '127.0.0.1', port: this.clientProxies[i.index]?.port ?? i.port }));
   }
 
   /** Start instance `index` again (after a kill or stop), on its old ports. */

@@ -17,7 +17,8 @@ import { SESSION_COOKIE } from '../service/cookies.js';
 import { CookieJar } from './cookie-jar.js';
 import { classify } from './oracle.js';
 import type { Router } from './routing.js';
-import { DEFINITE_ERRORS, type Transport } from './transports/types.js';
+import { DEFINITE_ERRORS, type Transport, type TurnTiming, resetTiming } from './transports/types.js';
+import type { HistoryEntry, TurnRequest } from '../service/protocol.js';
 import { type ConversationPlan, arrivals, planConversation, timelineMs } from './workload.js';
 
 /** A turn sent later than intended by more than this counts as a late start. */
@@ -26,6 +27,7 @@ export const LATE_START_MS = 10;
 export interface DriveOptions {
   scenario: Scenario;
   seed: number;
+  /** Opens a link per conversation; routes through `router` itself. */
   transport: Transport;
   router: Router & { forget?(key: string): void };
   recorder: TurnSink;
@@ -98,9 +100,12 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
   let conversations = 0;
   let cutShort = 0;
 
+  const resendHistory = scenario.load.onLostContext === 'resend-history';
   const converse = async (plan: ConversationPlan): Promise<void> => {
     const jar = new CookieJar();
     const affinity = `conversation-${plan.index}`;
+    const link = transport.open({ index: plan.index, jar, affinity });
+    const timing: TurnTiming = { firstAt: 0, lastAt: 0, tokens: 0, gaps: [], requests: 0 };
     let pending: Set<string> | undefined;
     let expected: string[] = [];
     let intended = t0 + plan.startMs;
@@ -108,17 +113,25 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
     for (let k = 0; k < plan.turns.length; k++) {
       const turn = plan.turns[k]!;
       if (k > 0) intended += turn.thinkMs;
-      if (!(await waits.until(intended))) return void cutShort++;
+      if (!(await waits.until(intended))) return void cutConversation(link);
       const sentAt = performance.now();
       const hadCookie = jar.has(SESSION_COOKIE);
       const turnId = `c${plan.index}t${k}`;
-      const res = await transport.send(router.pick(affinity), jar, {
-        turnId,
-        message: turn.message,
-        modelMs: turn.modelMs,
-      });
+      const req: TurnRequest = { turnId, message: turn.message, modelMs: turn.modelMs, ...turn.stream };
+      resetTiming(timing);
+      let res = await link.send(req, timing);
+      if (res.ok && resendHistory && expected.length > 0 && (res.reply.created || res.reply.context.length === 0)) {
+        // Lost: send the turn again with the whole conversation, as a client of a stateless API would.
+        req.history = historyOf(plan, expected);
+        const requests = timing.requests;
+        resetTiming(timing);
+        res = await link.send(req, timing);
+        timing.requests += requests;
+        if (res.ok) res.reply.created = true;
+      }
       const doneAt = performance.now();
-      if (!res.ok && res.kind === 'aborted') return void cutShort++;
+      if (!res.ok && res.kind === 'aborted') return void cutConversation(link);
+      if (res.ok && res.reply.repeat) transport.stats.repeats++;
       const r: TurnResult = {
         conversation: plan.index,
         measured: plan.measured,
@@ -132,8 +145,15 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
         recovered: 0,
         doneMs: doneAt - t0,
         intendedMs: intended - t0,
+        requests: timing.requests,
+        tokens: timing.tokens,
       };
       if (res.ok) {
+        // A reply without tokens (not streamed) arrived whole: its first and last token are the reply.
+        r.ttftMs = (timing.tokens > 0 ? timing.firstAt : doneAt) - intended;
+        r.ttltMs = (timing.tokens > 0 ? timing.lastAt : doneAt) - intended;
+        r.gaps = timing.gaps;
+        r.deliveryMs = Math.max(0, doneAt - sentAt - res.reply.handledMs);
         const v = classify(expected, res.reply.context, res.reply.created, pending ?? EMPTY, historyTurns);
         r.outcome = v.outcome;
         r.lagTurns = v.lagTurns;
@@ -156,7 +176,12 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
       // The next turn's think time starts when this reply arrived.
       intended = doneAt;
     }
+    link.close();
     router.forget?.(affinity);
+  };
+  const cutConversation = (link: { close(): void }) => {
+    cutShort++;
+    link.close();
   };
 
   for (const arrival of arrivals(scenario.load, opts.seed)) {
@@ -179,3 +204,8 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** The conversation so far as a client would send it again: the acknowledged turns' messages. */
+function historyOf(plan: ConversationPlan, ids: readonly string[]): HistoryEntry[] {
+  return ids.map((id) => ({ id, user: plan.turns[Number(id.slice(id.lastIndexOf('t') + 1))]?.message ?? '' }));
+}

@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PhaseWindow, PhasedRecorder, PhasedState } from '../metrics/phases.js';
 import { Recorder, type RecorderState } from '../metrics/recorder.js';
+import type { Connections } from '../results/blocks.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { TransportSpec } from '../scenario/transport.js';
 import type { DriveSummary } from './driver.js';
 import type { Router, RoutingName } from './routing.js';
 
@@ -26,6 +28,8 @@ export interface DriveShared {
   targets: { host: string; port: number }[];
   /** The balancer's policy. */
   routing: RoutingName;
+  /** How turns reach the instances (the backend entry's transport, else the scenario's). */
+  transport: TransportSpec;
   /** The phases' windows on the time line, for the per-phase figures. */
   windows: PhaseWindow[];
   /** Driver threads in all: conversation i is thread (i mod workers)'s. */
@@ -52,6 +56,7 @@ type FromWorker =
       utilization: number;
       lagP99Ms: number;
       lagMaxMs: number;
+      connections: Connections;
     };
 
 /** How each driver thread fared: its share of the event loop's time, and its lag. */
@@ -99,7 +104,7 @@ export interface ParallelDrive {
   /** What the threads have measured so far, merged: for progress and abortOnFail. Destroy it. */
   live(): Recorder;
   /** Resolves when every thread is done and merged into the recorder. */
-  done: Promise<{ summary: DriveSummary; threads: ThreadLoad[] }>;
+  done: Promise<{ summary: DriveSummary; threads: ThreadLoad[]; connections: Connections }>;
 }
 
 export interface ParallelOptions extends DriveShared {
@@ -123,6 +128,7 @@ export function driveParallel(o: ParallelOptions): ParallelDrive {
       seed: o.seed,
       targets: o.targets,
       routing: o.routing,
+      transport: o.transport,
       windows: o.windows,
       workers: o.workers,
       index,
@@ -156,7 +162,7 @@ export function driveParallel(o: ParallelOptions): ParallelDrive {
         windowMs: Math.max(...results.map((r) => r.summary.windowMs)),
       };
       const loads = results.map((r) => ({ utilization: r.utilization, lagP99Ms: r.lagP99Ms, lagMaxMs: r.lagMaxMs }));
-      return { summary, threads: loads };
+      return { summary, threads: loads, connections: mergeConnections(results.map((r) => r.connections)) };
     })
     .finally(async () => {
       clearTimeout(startTimer);
@@ -171,5 +177,46 @@ export function driveParallel(o: ParallelOptions): ParallelDrive {
       return r;
     },
     done,
+  };
+}
+
+/** Connection figures of a transport with nothing to count yet. */
+export function emptyConnections(transport: string, instances: number): Connections {
+  const none = { count: 0, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
+  return {
+    transport,
+    connects: 0,
+    connectMs: none,
+    openMax: 0,
+    reconnects: 0,
+    reconnectsByInstance: new Array<number>(instances).fill(0),
+    disconnectedSec: 0,
+    resent: 0,
+    repeats: 0,
+    abandoned: 0,
+    memoryPerConnectionBytes: null,
+  };
+}
+
+/**
+ * The threads' connection figures added up. Connect times are the busiest thread's (its summary
+ * is not mergeable), the most connections open is the sum of each thread's most (an upper bound),
+ * and memory per connection is not measured per thread (null).
+ */
+function mergeConnections(all: Connections[]): Connections {
+  const busiest = all.reduce((a, b) => (b.connects > a.connects ? b : a));
+  const sum = (f: (c: Connections) => number) => all.reduce((a, c) => a + f(c), 0);
+  return {
+    transport: busiest.transport,
+    connects: sum((c) => c.connects),
+    connectMs: busiest.connectMs,
+    openMax: sum((c) => c.openMax),
+    reconnects: sum((c) => c.reconnects),
+    reconnectsByInstance: busiest.reconnectsByInstance.map((_, i) => sum((c) => c.reconnectsByInstance[i] ?? 0)),
+    disconnectedSec: Math.round(sum((c) => c.disconnectedSec) * 1000) / 1000,
+    resent: sum((c) => c.resent),
+    repeats: sum((c) => c.repeats),
+    abandoned: sum((c) => c.abandoned),
+    memoryPerConnectionBytes: null,
   };
 }

@@ -19,11 +19,15 @@ const port = parentPort!;
 
 await initHistograms();
 const recorder = new PhasedRecorder(input.windows);
-const transport = transports[input.scenario.load.transport]({
+const router = createRouter(input.routing, input.targets.length, input.seed);
+const transport = transports[input.transport.type]({
   targets: input.targets,
   requestTimeoutMs: input.scenario.load.requestTimeout,
+  route: (affinity) => router.pick(affinity),
+  spec: input.transport,
+  reconnect: input.scenario.load.reconnect,
+  seed: input.seed,
 });
-const router = createRouter(input.routing, input.targets.length, input.seed);
 const stop = new AbortController();
 port.on('message', (m: ToWorker) => {
   if (m.type === 'alive') router.setAlive(m.index, m.alive);
@@ -58,7 +62,9 @@ port.postMessage({
   utilization: performance.eventLoopUtilization(elu).utilization,
   lagP99Ms: lag.percentile(99) / 1e6,
   lagMaxMs: lag.max / 1e6,
+  connections: transport.stats.result(),
 });
 await transport.close();
+transport.stats.destroy();
 recorder.destroy();
 port.close();

@@ -10,8 +10,11 @@ import { Prng } from '../util/prng.js';
 export interface TurnPlan {
   /** Pause after the previous reply before this turn is sent (0 for the first turn). */
   thinkMs: number;
+  /** The model's whole time (the non-streaming total). */
   modelMs: number;
   message: string;
+  /** With a streaming model: time to the first token, tokens, and the gap between them. */
+  stream?: { firstTokenMs: number; tokens: number; tokenGapMs: number };
 }
 
 export interface ConversationPlan {
@@ -108,8 +111,20 @@ export function planConversation(scenario: Scenario, seed: number, arrival: Arri
     const thinkMs = k === 0 ? 0 : prng.between(c.thinkTime.min, c.thinkTime.max);
     const bytes = prng.int(c.messageBytes.min, c.messageBytes.max);
     // A long tail of the distribution is capped at what the service honours.
-    const modelMs = Math.min(MAX_MODEL_MS, Math.round(prng.draw(scenario.cluster.service.modelTime) * 1000) / 1000);
-    turns.push({ thinkMs, modelMs, message: TEXT.slice(0, bytes) });
+    const capped = (ms: number) => Math.min(MAX_MODEL_MS, Math.round(ms * 1000) / 1000);
+    const modelMs = capped(prng.draw(scenario.cluster.service.modelTime));
+    const s = scenario.cluster.service.stream;
+    if (!s) {
+      turns.push({ thinkMs, modelMs, message: TEXT.slice(0, bytes) });
+      continue;
+    }
+    const stream = {
+      firstTokenMs: capped(prng.draw(s.firstToken)),
+      tokens: prng.int(s.tokens.min, s.tokens.max),
+      tokenGapMs: capped(prng.draw(s.tokenGap)),
+    };
+    const total = capped(stream.firstTokenMs + (stream.tokens - 1) * stream.tokenGapMs);
+    turns.push({ thinkMs, modelMs: total, message: TEXT.slice(0, bytes), stream });
   }
   return { index: arrival.index, startMs: arrival.atMs, measured: arrival.measured, turns };
 }

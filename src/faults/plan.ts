@@ -7,7 +7,12 @@ import type { PlannedFaultRecord } from '../results/schema.js';
 import { Prng } from '../util/prng.js';
 import { type FaultAction, type FaultSpec, TARGET_RE, targetKind } from './schema.js';
 
-export type FaultTarget = { kind: 'redis' } | { kind: 'instance'; index: number } | { kind: 'peers'; index: number };
+export type FaultTarget =
+  | { kind: 'redis' }
+  | { kind: 'instance'; index: number }
+  | { kind: 'peers'; index: number }
+  /** The driver's links to one instance, or to every instance (index null). */
+  | { kind: 'clients'; index: number | null };
 
 export interface PlannedFault extends PlannedFaultRecord {
   resolvedTarget: FaultTarget;
@@ -20,10 +25,17 @@ export function planFaults(faults: readonly FaultSpec[], instances: number, seed
   const names = new Map<string, number>();
   return faults.map((f, index) => {
     const m = TARGET_RE.exec(f.target)!;
-    const instance = m[1] === 'random-instance' ? prng.int(0, instances - 1) : Number(m[2]);
+    const instance = m[1] === 'random-instance' ? prng.int(0, instances - 1) : m[2] === undefined ? 0 : Number(m[2]);
     const kind = targetKind(f.target);
-    const resolvedTarget: FaultTarget = kind === 'redis' ? { kind } : { kind, index: instance };
-    const target = kind === 'redis' ? 'redis' : `instance[${instance}]${kind === 'peers' ? '.peers' : ''}`;
+    const all = m[1] === 'clients';
+    const resolvedTarget: FaultTarget =
+      kind === 'redis'
+        ? { kind }
+        : kind === 'clients'
+          ? { kind, index: all ? null : instance }
+          : { kind, index: instance };
+    const suffix = kind === 'peers' ? '.peers' : kind === 'clients' ? '.clients' : '';
+    const target = kind === 'redis' ? 'redis' : all ? 'clients' : `instance[${instance}]${suffix}`;
     let name = f.name ?? `${target} ${f.label}`;
     const seen = names.get(name) ?? 0;
     names.set(name, seen + 1);

@@ -21,7 +21,8 @@ import type { LinkKind, ToxicDefinition, ToxicSpec } from './toxics/types.js';
 /** No fault time may exceed a day (the longest phase), so no timer can overflow. */
 const DAY_MS = 24 * 3_600_000;
 
-export const TARGET_RE = /^(redis|instance\[(\d+)\]|random-instance)(\.peers)?$/;
+/** A target: redis, clients, or an instance with an optional link suffix (`.peers`, `.clients`). */
+export const TARGET_RE = /^(redis(?!\.)|clients(?!\.)|instance\[(\d+)\]|random-instance)(\.peers|\.clients)?$/;
 type TargetKind = LinkKind | 'instance';
 
 /** Faults on processes (and the partition of an instance's peer links), which are not toxics. */
@@ -82,10 +83,11 @@ export const faultSchema = z.strictObject({
     .describe('How long it lasts; until the end of the run when absent.'),
   target: z
     .string()
-    .regex(TARGET_RE, 'expected redis, instance[k], random-instance, instance[k].peers or random-instance.peers')
+    .regex(TARGET_RE, 'expected redis, instance[k], random-instance, clients, or an instance with .peers or .clients')
     .describe(
       'redis (its link, or its process for restart), instance[k] / random-instance (the process), ' +
-        'or <instance>.peers (its replication links).',
+        "<instance>.peers (its replication links), clients (the driver's links to every instance) or " +
+        "<instance>.clients (the driver's links to that instance).",
     ),
   ...toxicFields(),
   toxicity: probability().optional().describe('Probability that a toxic applies to a connection (default 1).'),
@@ -139,7 +141,8 @@ function actionsOf(entry: Record<string, unknown>): string[] {
 
 export function targetKind(target: string): TargetKind {
   const m = TARGET_RE.exec(target)!;
-  return m[3] ? 'peers' : m[1] === 'redis' ? 'redis' : 'instance';
+  if (m[3]) return m[3] === '.peers' ? 'peers' : 'clients';
+  return m[1] === 'redis' ? 'redis' : m[1] === 'clients' ? 'clients' : 'instance';
 }
 
 function targetsOf(action: string): readonly TargetKind[] {

@@ -4,6 +4,7 @@
  */
 import type { MetricsBlock } from '../results/blocks.js';
 import { ratio, round } from '../util/numbers.js';
+import { summarize } from './histogram.js';
 import type { Recorder } from './recorder.js';
 
 /**
@@ -33,6 +34,15 @@ export function metricsOf(rec: Recorder, windowMs: number, sessions: number): Me
       windowSec: round(windowSec, 3),
       offeredTurnsPerSec: turns > 0 ? round(turns / windowSec, 2) : null,
       achievedTurnsPerSec: turns > 0 ? round((turns - c.fail - c.info) / windowSec, 2) : null,
+    },
+    delivery: {
+      ttftMs: summarize(rec.ttft),
+      ttltMs: summarize(rec.ttlt),
+      tokenGapMs: summarize(rec.tokenGap),
+      deliveryMs: summarize(rec.delivery),
+      tokens: rec.tokens,
+      messagesPerSec: turns > 0 ? round((rec.tokens + rec.replies) / windowSec, 2) : null,
+      requestsPerTurn: turns > 0 ? round(rec.requests / turns, 3) : null,
     },
   };
 }

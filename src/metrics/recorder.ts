@@ -30,6 +30,18 @@ export interface TurnResult {
   doneMs: number;
   /** Intended send time, ms since the start of the load (warmup included): decides the phase. */
   intendedMs: number;
+  /** HTTP requests (or WebSocket messages) the turn took. */
+  requests?: number;
+  /** Tokens received. */
+  tokens?: number;
+  /** Successful turns: time to the first token, from the intended send time, ms. */
+  ttftMs?: number;
+  /** Successful turns: time to the last token, from the intended send time, ms. */
+  ttltMs?: number;
+  /** Successful turns: gaps between tokens, ms (read during `record` only: the driver reuses it). */
+  gaps?: readonly number[];
+  /** Successful turns: from the actual send to the reply, less the service's own time, ms. */
+  deliveryMs?: number;
 }
 
 interface SecondBucket {
@@ -42,6 +54,10 @@ export interface RecorderState {
   latency: string;
   service: string;
   failed: string;
+  /** Token timing and delivery: ttft, ttlt, token gap, delivery delay. */
+  delivery: [ttft: string, ttlt: string, tokenGap: string, delivery: string];
+  /** Tokens received, requests sent, turns with a reply. */
+  traffic: [tokens: number, requests: number, replies: number];
   counts: Record<Outcome, number>;
   errors: Record<string, number>;
   tallies: [
@@ -66,6 +82,14 @@ export class Recorder {
   readonly service = newHistogram();
   /** Failed turns (fail, info), from the intended send time: how long an error took. */
   readonly failed = newHistogram();
+  readonly ttft = newHistogram();
+  readonly ttlt = newHistogram();
+  readonly tokenGap = newHistogram();
+  readonly delivery = newHistogram();
+  /** Tokens received, requests sent, turns with a reply (for messages per second). */
+  tokens = 0;
+  requests = 0;
+  replies = 0;
   readonly counts = zeroCounts();
   readonly errors: Record<string, number> = {};
   turnsWithContext = 0;
@@ -101,9 +125,16 @@ export class Recorder {
     if (r.outcome === 'lost') this.lostSessions.add(r.conversation);
     else if (r.outcome === 'stale') this.staleLagTurns += r.lagTurns;
     const ok = r.outcome !== 'fail' && r.outcome !== 'info';
+    this.requests += r.requests ?? 0;
+    this.tokens += r.tokens ?? 0;
     if (ok) {
       recordMs(this.latency, r.latencyMs);
       recordMs(this.service, r.serviceMs);
+      this.replies++;
+      if (r.ttftMs !== undefined) recordMs(this.ttft, r.ttftMs);
+      if (r.ttltMs !== undefined) recordMs(this.ttlt, r.ttltMs);
+      if (r.deliveryMs !== undefined) recordMs(this.delivery, r.deliveryMs);
+      if (r.gaps) for (const g of r.gaps) recordMs(this.tokenGap, g);
     } else {
       recordMs(this.failed, r.latencyMs);
     }
@@ -161,6 +192,8 @@ export class Recorder {
       latency: encode(this.latency),
       service: encode(this.service),
       failed: encode(this.failed),
+      delivery: [encode(this.ttft), encode(this.ttlt), encode(this.tokenGap), encode(this.delivery)],
+      traffic: [this.tokens, this.requests, this.replies],
       counts: { ...this.counts },
       errors: { ...this.errors },
       tallies: [
@@ -183,6 +216,11 @@ export class Recorder {
     addEncoded(this.latency, s.latency);
     addEncoded(this.service, s.service);
     addEncoded(this.failed, s.failed);
+    const delivery = [this.ttft, this.ttlt, this.tokenGap, this.delivery];
+    for (let i = 0; i < delivery.length; i++) addEncoded(delivery[i]!, s.delivery[i]!);
+    this.tokens += s.traffic[0];
+    this.requests += s.traffic[1];
+    this.replies += s.traffic[2];
     for (const k of Object.keys(s.counts) as Outcome[]) this.counts[k] += s.counts[k];
     for (const [k, v] of Object.entries(s.errors)) this.errors[k] = (this.errors[k] ?? 0) + v;
     const [withContext, late, lag, recovered, all, allCookie, sessions] = s.tallies;
@@ -209,6 +247,7 @@ export class Recorder {
 
   /** Free the histograms' native memory. The recorder is unusable afterwards. */
   destroy(): void {
+    for (const h of [this.ttft, this.ttlt, this.tokenGap, this.delivery]) h.destroy();
     this.latency.destroy();
     this.service.destroy();
     this.failed.destroy();

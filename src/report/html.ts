@@ -21,6 +21,7 @@ import {
 import { type Fragment, html, trusted } from './escape.js';
 import { formatMetric } from './format.js';
 import { HTML_APP } from './html-app.js';
+import { transportFootnotes, transportGroups } from './transport-columns.js';
 import { capacityChart } from './html-capacity.js';
 import { glance } from './html-glance.js';
 import type { Reporter } from './types.js';
@@ -181,8 +182,10 @@ function body(r: RunResults): Fragment[] {
   parts.push(card(r), html`</header>`);
   for (const w of warnings) parts.push(html`<div class="warn">${w}</div>`);
   parts.push(html`<main><h2>At a glance</h2>`, glance(r.backends));
-  for (const group of backendGroups(r.backends)) parts.push(html`<h2>${group.title}</h2>`, table(group, r.backends));
-  for (const n of footnotes(r.backends)) parts.push(html`<p class="note">${n}</p>`);
+  for (const group of [...backendGroups(r.backends), ...transportGroups(r.backends)])
+    parts.push(html`<h2>${group.title}</h2>`, table(group, r.backends));
+  for (const n of [...footnotes(r.backends), ...transportFootnotes(r.backends)])
+    parts.push(html`<p class="note">${n}</p>`);
   const curve = capacityChart(r.backends);
   if (curve)
     parts.push(html`<h2>Capacity curve</h2><p class="note">Each point is a step; hollow: over the SLO.</p>`, curve);

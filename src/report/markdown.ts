@@ -16,6 +16,7 @@ import {
 import { type Fragment, md } from './escape.js';
 import { formatMetric } from './format.js';
 import type { Reporter } from './types.js';
+import { transportFootnotes, transportGroups } from './transport-columns.js';
 
 function table<R>(group: ColumnGroup<R>, rows: readonly R[], heading: string): Fragment[] {
   const cols = group.columns;
@@ -35,8 +36,9 @@ export function renderMarkdown(r: RunResults): string {
   const out: Fragment[] = [md`# sessbench: ${r.scenario.name}`, md``];
   if (r.scenario.description) out.push(md`${r.scenario.description}`, md``);
   if (r.interrupted) out.push(md`> **Interrupted**: these are partial results.`, md``);
-  for (const group of backendGroups(r.backends)) out.push(...table(group, r.backends, '##'));
-  for (const n of footnotes(r.backends)) out.push(md`${n}  `);
+  for (const group of [...backendGroups(r.backends), ...transportGroups(r.backends)])
+    out.push(...table(group, r.backends, '##'));
+  for (const n of [...footnotes(r.backends), ...transportFootnotes(r.backends)]) out.push(md`${n}  `);
   out.push(md``);
   const rows = phaseRows(r.backends);
   if (rows.length > 0) {
@@ -65,11 +67,10 @@ export function renderMarkdown(r: RunResults): string {
   if (r.abortedBy) out.push(md`> **Ended early**: ${r.abortedBy}`, md``);
   const s = r.scenario;
   const env = r.environment;
+  const transport = typeof s.load.transport === 'string' ? s.load.transport : s.load.transport.type;
   out.push(md`## Run`, md``);
   out.push(md`- Scenario: ${r.scenarioFile}, seed ${r.seed}`);
-  out.push(
-    md`- Cluster: ${s.cluster.instances} instances, routing ${s.cluster.routing}, transport ${s.load.transport}`,
-  );
+  out.push(md`- Cluster: ${s.cluster.instances} instances, routing ${s.cluster.routing}, transport ${transport}`);
   out.push(md`- Started ${r.startedAt}, finished ${r.finishedAt}`);
   const redis = md`Redis ${env.redisVersion ?? 'not used'} (${env.redisMode})`;
   out.push(md`- Machine: ${env.cpuModel} × ${env.cpuCount}, ${env.platform}, Node ${env.node}, ${redis}`);

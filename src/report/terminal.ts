@@ -20,6 +20,7 @@ import {
 } from './columns.js';
 import { terminalText } from './escape.js';
 import { formatMetric } from './format.js';
+import { transportFootnotes, transportGroups } from './transport-columns.js';
 
 /** Display width of a cell, ignoring colour codes. */
 const width = (s: string) => [...stripVTControlCharacters(s)].length;
@@ -103,7 +104,7 @@ export function wrapText(text: string, max: number): string[] {
 export function renderTerminal(results: RunResults, chalk: ChalkInstance, columns = 100): string {
   const max = Math.max(40, columns);
   const lines: string[] = [];
-  for (const group of backendGroups(results.backends)) {
+  for (const group of [...backendGroups(results.backends), ...transportGroups(results.backends)]) {
     lines.push(
       ...render(chalk, group, results.backends, max, (b, title, cell) => {
         if (title === 'backend') return chalk.cyan(cell);
@@ -116,7 +117,8 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
       }),
     );
   }
-  for (const n of footnotes(results.backends)) lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
+  for (const n of [...footnotes(results.backends), ...transportFootnotes(results.backends)])
+    lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
   const rows = phaseRows(results.backends);
   if (rows.length > 0) {
     lines.push('');

@@ -59,6 +59,22 @@ export const RatesSchema = z.object({
 });
 export type Rates = z.output<typeof RatesSchema>;
 
+/** How replies reached the client: token timing, delivery delay, requests per turn. */
+export const DeliverySchema = z.object({
+  ttftMs: LatencySummarySchema.describe(
+    'Time to first token of successful turns, from the intended send time (a non-streaming reply is one token).',
+  ),
+  ttltMs: LatencySummarySchema.describe('Time to the last token, from the intended send time.'),
+  tokenGapMs: LatencySummarySchema.describe('Every gap between two tokens of a reply: p99 and the longest stall.'),
+  deliveryMs: LatencySummarySchema.describe(
+    "Added delivery delay: from the actual send to the reply, less the service's own time for the turn.",
+  ),
+  tokens: count().describe('Tokens received.'),
+  messagesPerSec: figure().describe('Tokens and replies received per second (null without turns).'),
+  requestsPerTurn: figure().describe('HTTP requests (or WebSocket messages sent) per turn (null without turns).'),
+});
+export type Delivery = z.output<typeof DeliverySchema>;
+
 /** The metrics of one backend run, or of one of its phases. */
 export const MetricsBlockSchema = z.object({
   turns: TurnCountsSchema,
@@ -75,6 +91,7 @@ export const MetricsBlockSchema = z.object({
     offeredTurnsPerSec: figure().describe('Turns sent per second (null without turns).'),
     achievedTurnsPerSec: figure().describe('Turns answered (not fail/info) per second (null without turns).'),
   }),
+  delivery: DeliverySchema.optional().describe('Token timing and delivery; absent in results older than schema 3.'),
 });
 export type MetricsBlock = z.output<typeof MetricsBlockSchema>;
 
@@ -94,10 +111,29 @@ export const MemorySchema = z.object({
 });
 export type Memory = z.output<typeof MemorySchema>;
 
+/** The client's connections over a backend's run (persistent transports, and reconnects). */
+export const ConnectionsSchema = z.object({
+  transport: z.string().describe('The transport the backend ran with.'),
+  connects: count().describe('Connections opened (WebSocket; SSE and HTTP reuse keep-alive connections).'),
+  connectMs: LatencySummarySchema.describe('Time to open a connection (WebSocket: through the upgrade).'),
+  openMax: count().describe('Most connections open at once.'),
+  reconnects: count().describe('Reconnects after a connection broke (reset, instance killed).'),
+  reconnectsByInstance: z.array(count()).describe('Reconnects by the instance whose connection broke.'),
+  disconnectedSec: real().describe('Time conversations spent without a connection, summed.'),
+  resent: count().describe('Unanswered turns sent again with the same turn id after a reconnect.'),
+  repeats: count().describe('Resent turns the service had already stored: answered once more, counted once.'),
+  abandoned: count().describe('Conversations that gave up after the last reconnect attempt.'),
+  memoryPerConnectionBytes: figure().describe(
+    "The driver's resident memory growth per open connection at the most connections (null below 1000 open).",
+  ),
+});
+export type Connections = z.output<typeof ConnectionsSchema>;
+
 /** What metrics of the whole backend run (not per phase) are read from. */
 export interface BackendFigures {
   redis: RedisCounts | null;
   memory: Memory;
   /** Present with a capacity search (load.steps). */
   capacity?: { conversationsPerSec: number | null; turnsPerSec: number | null } | undefined;
+  connections?: Connections;
 }

@@ -59,6 +59,37 @@ export const METRICS = {
     },
     false,
   ),
+  'ttft.p50': phaseMetric('duration', 'median time to first token', (m) => m.delivery?.ttftMs.p50 ?? null),
+  'ttft.p99': phaseMetric('duration', '99th percentile time to first token', (m) => m.delivery?.ttftMs.p99 ?? null),
+  'ttlt.p99': phaseMetric('duration', '99th percentile time to the last token', (m) => m.delivery?.ttltMs.p99 ?? null),
+  'token_gap.p99': phaseMetric(
+    'duration',
+    '99th percentile gap between tokens',
+    (m) => m.delivery?.tokenGapMs.p99 ?? null,
+  ),
+  'token_gap.max': phaseMetric(
+    'duration',
+    'longest stall between two tokens',
+    (m) => m.delivery?.tokenGapMs.max ?? null,
+  ),
+  'delivery.mean': phaseMetric(
+    'duration',
+    "mean added delivery delay (reply at the client less the service's own time)",
+    (m) => m.delivery?.deliveryMs.mean ?? null,
+  ),
+  requests_per_turn: phaseMetric('number', 'HTTP requests per turn', (m) => m.delivery?.requestsPerTurn ?? null),
+  reconnects: {
+    kind: 'number',
+    description: 'reconnects after a broken connection',
+    higherIsWorse: true,
+    backend: (b) => b.connections?.reconnects,
+  },
+  memory_per_connection: {
+    kind: 'bytes',
+    description: "the driver's memory per open connection",
+    higherIsWorse: true,
+    backend: (b) => b.connections?.memoryPerConnectionBytes,
+  },
   redis_reads_per_turn: {
     kind: 'number',
     description: 'Redis reads per turn that carried a session cookie',

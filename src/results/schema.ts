@@ -9,14 +9,23 @@
  * verdicts) are declared here, once.
  */
 import * as z from 'zod';
-import { MemorySchema, MetricsBlockSchema, OutcomeCountsSchema, RedisCountsSchema } from './blocks.js';
+import {
+  ConnectionsSchema,
+  MemorySchema,
+  MetricsBlockSchema,
+  OutcomeCountsSchema,
+  RedisCountsSchema,
+} from './blocks.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
 
 /**
  * 2: figures over no data are null; every time is in seconds from the start of the load (warmup
  * included); fault impacts say whether the fault could touch the backend at all.
+ * 3: transports: token timing and delivery per backend and phase (`delivery`), the client's
+ * connections and reconnects (`connections`), the driver's CPU per turn; `load.transport` is a
+ * mapping with `type`.
  */
-export const RESULTS_SCHEMA_VERSION = 2;
+export const RESULTS_SCHEMA_VERSION = 3;
 
 const count = () => z.number().int().min(0);
 
@@ -177,7 +186,13 @@ export const BackendResultSchema = MetricsBlockSchema.extend({
       .array(z.enum(['driver', 'proxy', 'instances']))
       .optional()
       .describe('What was busy more than 90 % of the time: the driver, the proxy thread, an instance.'),
+    cpuMsPerTurn: z
+      .number()
+      .nullable()
+      .optional()
+      .describe("The whole process's CPU time per turn, ms (null without turns)."),
   }),
+  connections: ConnectionsSchema.optional().describe('Absent in results older than schema 3.'),
   series: z.array(SecondStatsSchema),
   events: z.array(EventResultSchema).describe('Fault starts and ends as they happened; empty without faults.'),
   phases: z.array(PhaseResultSchema).describe('Baseline, each fault window, recovery; empty without faults.'),
@@ -203,7 +218,7 @@ export const ScenarioRecordSchema = z.looseObject({
   name: z.string(),
   description: z.string().optional(),
   cluster: z.looseObject({ instances: count(), routing: z.string() }),
-  load: z.looseObject({ warmup: z.number(), transport: z.string() }),
+  load: z.looseObject({ warmup: z.number(), transport: z.union([z.string(), z.looseObject({ type: z.string() })]) }),
 });
 export type ScenarioRecord = z.output<typeof ScenarioRecordSchema>;
 

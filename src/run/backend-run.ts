@@ -19,6 +19,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import { METRICS, type MetricDef } from '../results/metrics.js';
 import type { BackendResult } from '../results/schema.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
+import type { TransportSpec } from '../scenario/transport.js';
 import { round } from '../util/numbers.js';
 import { capacityOf, faultResults, redisCounts, sumCounters } from './collect.js';
 import { type DriverLoad, type Driving, startDriving } from './driving.js';
@@ -32,11 +33,14 @@ export interface ResolvedBackend {
   /** The scenario's routing, or sticky for a backend that needs affinity. */
   routing: RoutingName;
   routingOverridden: boolean;
+  /** The backend entry's transport, or the scenario's. */
+  transport: TransportSpec;
 }
 
 export function resolveBackend(scenario: Scenario, spec: BackendSpec, def: BackendDefinition): ResolvedBackend {
   const routing = def.routing === 'affinity' ? 'sticky' : scenario.cluster.routing;
-  return { spec, def, routing, routingOverridden: routing !== scenario.cluster.routing };
+  const transport = spec.transport ?? scenario.load.transport;
+  return { spec, def, routing, routingOverridden: routing !== scenario.cluster.routing, transport };
 }
 
 /** Everything one backend's run needs from the run around it. */
@@ -115,6 +119,7 @@ function watch(ctx: BackendRunContext, recorder: PhasedRecorder, driving: Drivin
 interface Measured {
   summary: DriveSummary;
   driver: BackendResult['driver'];
+  connections: NonNullable<BackendResult['connections']>;
   before: CommandCounts | undefined;
   after: CommandCounts | undefined;
   startedAt: string;
@@ -184,6 +189,7 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
     },
     store: sumCounters(instances.map((i) => i.counters)),
     driver: m.driver,
+    connections: m.connections,
     series,
     events: timeline.events.map((e) => ({ ...e, t: round(e.atMs / 1000, 3) })),
     ...phased,
@@ -260,7 +266,8 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
   const redis = def.usesRedis ? ctx.redis : undefined;
   if (redis) await redis.reset();
   const before = redis ? await redis.commandCounts() : undefined;
-  const cluster = await Cluster.up({ scenario, spec, def, redis, runId: ctx.runId, seed });
+  const clientLinks = ctx.plan.some((f) => f.resolvedTarget.kind === 'clients');
+  const cluster = await Cluster.up({ scenario, spec, def, redis, runId: ctx.runId, seed, clientLinks });
   const { load } = scenario;
   const recorder = new PhasedRecorder(
     load.steps ? stepWindows(load.phases, load.warmup) : phaseWindows(ctx.plan, load.warmup),
@@ -271,6 +278,7 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
     seed,
     targets: cluster.targets,
     routing,
+    transport: ctx.backend.transport,
     recorder,
     workers,
     signal: ctx.stop.signal,
@@ -297,7 +305,10 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
     const upMs = Math.max(1, performance.now() - t0);
     const instanceCores = stats.map((st) => (st ? round(st.cpuMicros / 1000 / upMs, 3) : null));
     const driver = driverFigures(load, (cpu.user + cpu.system) / 1000 / driveMs, proxyUtilization, instanceCores);
-    const measured = { summary, driver, before, after, startedAt, t0, stats, instanceCores };
+    const turns = recorder.overall.allTurns;
+    driver.cpuMsPerTurn = turns > 0 ? round((cpu.user + cpu.system) / 1000 / turns, 4) : null;
+    const connections = driving.connections();
+    const measured = { summary, driver, connections, before, after, startedAt, t0, stats, instanceCores };
     warn(ctx, measured, timeline);
     return await assemble(ctx, { cluster, recorder, timeline, faults }, measured);
   } finally {

@@ -5,12 +5,14 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { type DriveSummary, drive } from '../driver/driver.js';
-import { type ParallelDrive, driveParallel } from '../driver/parallel.js';
+import { type ParallelDrive, driveParallel, emptyConnections } from '../driver/parallel.js';
 import { type Router, type RoutingName, createRouter } from '../driver/routing.js';
 import { transports } from '../driver/transports/registry.js';
 import type { PhasedRecorder } from '../metrics/phases.js';
 import type { Recorder } from '../metrics/recorder.js';
+import type { Connections } from '../results/blocks.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { TransportSpec } from '../scenario/transport.js';
 
 /** How loaded the driver was: its busiest thread's share of time and event-loop lag. */
 export interface DriverLoad {
@@ -27,6 +29,8 @@ export interface Driving {
   start(onStart: () => void): Promise<{ summary: DriveSummary; load: DriverLoad }>;
   /** What was measured so far; `release` it when read. */
   live(): { recorder: Recorder; release(): void };
+  /** What the transport's connections did (after `start` resolved). */
+  connections(): Connections;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,7 @@ export interface DrivingOptions {
   seed: number;
   targets: { host: string; port: number }[];
   routing: RoutingName;
+  transport: TransportSpec;
   recorder: PhasedRecorder;
   workers: number;
   signal: AbortSignal;
@@ -42,17 +47,24 @@ export interface DrivingOptions {
 
 /** The drive in this thread. */
 function inThread(o: DrivingOptions): Driving {
-  const transport = transports[o.scenario.load.transport]({
+  const router = createRouter(o.routing, o.targets.length, o.seed);
+  const transport = transports[o.transport.type]({
     targets: o.targets,
     requestTimeoutMs: o.scenario.load.requestTimeout,
+    route: (affinity) => router.pick(affinity),
+    spec: o.transport,
+    reconnect: o.scenario.load.reconnect,
+    seed: o.seed,
   });
-  const router = createRouter(o.routing, o.targets.length, o.seed);
   return {
     router,
     async start(onStart) {
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const elu = performance.eventLoopUtilization();
+      // The driver's memory, for its growth per open connection.
+      transport.stats.sample(process.memoryUsage.rss());
+      const memory = setInterval(() => transport.stats.sample(process.memoryUsage.rss()), 1000);
       try {
         const summary = await drive({
           scenario: o.scenario,
@@ -69,17 +81,23 @@ function inThread(o: DrivingOptions): Driving {
           load: { workers: 1, utilization, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 },
         };
       } finally {
+        clearInterval(memory);
         lag.disable();
       }
     },
     live: () => ({ recorder: o.recorder.overall, release: () => {} }),
-    close: () => transport.close(),
+    connections: () => transport.stats.result(),
+    close: async () => {
+      await transport.close();
+      transport.stats.destroy();
+    },
   };
 }
 
 /** The drive split over `workers` threads. */
 function inThreads(o: DrivingOptions): Driving {
   let parallel: ParallelDrive | undefined;
+  let connections: Connections | undefined;
   const pending: [number, boolean][] = [];
   const router: Router = {
     pick: () => {
@@ -92,7 +110,8 @@ function inThreads(o: DrivingOptions): Driving {
     async start(onStart) {
       parallel = driveParallel({ ...o, windows: o.recorder.phases.map((p) => p.window), onStart });
       for (const [i, alive] of pending) parallel.router.setAlive(i, alive);
-      const { summary, threads } = await parallel.done;
+      const { summary, threads, connections: merged } = await parallel.done;
+      connections = merged;
       const max = (f: (t: (typeof threads)[number]) => number) => Math.max(...threads.map(f));
       return {
         summary,
@@ -109,6 +128,7 @@ function inThreads(o: DrivingOptions): Driving {
       const recorder = parallel.live();
       return { recorder, release: () => recorder.destroy() };
     },
+    connections: () => connections ?? emptyConnections(o.transport.type, o.targets.length),
     close: async () => {
       await parallel?.done.catch(() => undefined);
     },

@@ -26,6 +26,10 @@ export class ClusterFaults implements FaultActions {
   private proxies(target: FaultTarget): FaultLink[] {
     if (target.kind === 'redis') return this.cluster.redisProxy ? [this.cluster.redisProxy] : [];
     if (target.kind === 'peers') return this.cluster.peerProxiesOf(target.index);
+    if (target.kind === 'clients')
+      return target.index === null
+        ? this.cluster.clientProxies
+        : this.cluster.clientProxies.slice(target.index, target.index + 1);
     return [];
   }
 

@@ -12,6 +12,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { crossChecks, resolvePhases } from './checks.js';
 import { type Positions, type SourceOptions, formatPath, readDocument } from './document.js';
 import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
+import type { TransportSpec } from './transport.js';
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -131,8 +132,12 @@ function resolveBackends(
     const parsed = schema.safeParse(isObj ? entry : { backend: name }, { reportInput: true });
     collect(parsed, schema, ['backends', i], pos, out);
     if (!parsed.success) return;
-    const { backend, label, ...options } = parsed.data as { backend: string; label?: string } & Record<string, unknown>;
-    const spec = { backend, label: label ?? backend, options };
+    const { backend, label, transport, ...options } = parsed.data as {
+      backend: string;
+      label?: string;
+      transport?: TransportSpec;
+    } & Record<string, unknown>;
+    const spec: BackendSpec = { backend, label: label ?? backend, options, ...(transport ? { transport } : {}) };
     if (specs.some((s) => s.spec.label === spec.label)) {
       out.push({
         ...pos.value(['backends', i]),

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { backendNames, backends } from '../backends/registry.js';
 import { type FaultSpec, faultSchema } from '../faults/schema.js';
 import type { ThresholdSpec } from '../gates/thresholds.js';
-import { MAX_MODEL_MS } from '../service/protocol.js';
+import { MAX_MODEL_MS, MAX_TOKENS } from '../service/protocol.js';
 import {
   FIELD_FORMATS,
   type FieldFormat,
@@ -23,6 +23,7 @@ import {
   probability,
 } from '../util/fields.js';
 import { METRIC_NAMES } from '../results/metrics.js';
+import { TRANSPORT_JSON_SCHEMA, type TransportSpec, reconnectSchema, transportSchema } from './transport.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -46,6 +47,17 @@ export const LIMITS = {
   maxBodyBytes: 64 * MiB,
 } as const;
 
+const streamSchema = z.strictObject({
+  firstToken: distribution({ max: MAX_MODEL_MS })
+    .prefault('lognormal(300ms, 80ms)')
+    .describe('Time to the first token of a reply.'),
+  tokens: countRange({ min: 1, max: MAX_TOKENS }).prefault('20..60').describe('Tokens per reply.'),
+  tokenGap: distribution({ max: 10_000 }).prefault('20ms').describe('Gap between tokens (drawn once per turn).'),
+  prefillPerKB: durationMs({ max: 10_000 })
+    .prefault(0)
+    .describe('Extra time to the first token per KB of context the model reads.'),
+});
+
 const serviceSchema = z
   .strictObject({
     modelTime: distribution({ max: MAX_MODEL_MS })
@@ -59,6 +71,9 @@ const serviceSchema = z
     maxBodyBytes: bytes({ min: LIMITS.minBodyBytes, max: LIMITS.maxBodyBytes })
       .prefault('64KiB')
       .describe('Request bodies larger than this get 413.'),
+    stream: streamSchema
+      .optional()
+      .describe('Simulated model streaming; when given, it replaces modelTime (the non-streaming total).'),
   })
   .describe('The reference chat service every instance runs.');
 
@@ -135,7 +150,15 @@ const loadSchema = z.strictObject({
     .default('constant')
     .describe('constant: evenly spaced arrivals at the rate; poisson: random arrivals with that mean rate.'),
   conversation: conversationSchema.prefault({}),
-  transport: z.enum(['http']).default('http').describe('Wire protocol of the turns.'),
+  transport: transportSchema.prefault('http'),
+  reconnect: reconnectSchema.prefault({}),
+  onLostContext: z
+    .enum(['continue', 'resend-history'])
+    .default('continue')
+    .describe(
+      'When a reply shows the context was lost: carry on from what the service holds, or send the turn again ' +
+        'with the whole history (as clients of stateless chat APIs do).',
+    ),
   drain: durationMs({ max: LIMITS.drainMs })
     .prefault('10s')
     .describe('After the last phase, how long running conversations may finish.'),
@@ -195,6 +218,8 @@ export interface BackendSpec {
   /** Unique label in this run (defaults to the name; set `label` to compare variants). */
   label: string;
   options: Record<string, unknown>;
+  /** This backend's transport, when the entry sets one (else the scenario's `load.transport`). */
+  transport?: TransportSpec;
 }
 
 /** A validated scenario, every value resolved. */
@@ -220,6 +245,7 @@ export function backendEntrySchema(name: string) {
       .string()
       .regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1..40 letters, digits, ".", "_" or "-"')
       .optional(),
+    transport: transportSchema.optional().describe("This backend's transport (default: load.transport)."),
     ...def.options,
   });
 }
@@ -236,11 +262,12 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     unrepresentable: 'any',
     // A field read from text gets the patterns the CLI accepts, so the editor agrees with it.
     override: ({ zodSchema, jsonSchema }) => {
-      const format = (z.globalRegistry.get(zodSchema) as { format?: FieldFormat } | undefined)?.format;
-      if (!format || !(format in FIELD_FORMATS)) return;
+      const format = (z.globalRegistry.get(zodSchema) as { format?: FieldFormat | 'transport' } | undefined)?.format;
+      if (!format || !(format in FIELD_FORMATS || format === 'transport')) return;
       const description = jsonSchema.description;
       for (const k of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[k];
-      Object.assign(jsonSchema, FIELD_FORMATS[format], description ? { description } : {});
+      const shape = format === 'transport' ? TRANSPORT_JSON_SCHEMA : FIELD_FORMATS[format];
+      Object.assign(jsonSchema, shape, description ? { description } : {});
     },
   }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
   // Threshold keys: every metric, optionally with {phase:…}, completed by the editor.

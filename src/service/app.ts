@@ -1,148 +1,22 @@
 /**
- * The reference chat service one instance runs: `POST /chat` loads the session, waits the simulated
- * model time, appends the turn to the bounded history and saves it, and echoes the context it used.
- * Transport-neutral core (`runTurn`) plus the HTTP binding.
+ * The HTTP binding of the reference chat service (the turn itself is turn.ts):
+ *
+ * - `POST /chat`: one turn, one JSON reply; with `accept: text/event-stream`, the reply streams as
+ *   server-sent events, one `token` event per token, then a `reply` event with the context echo;
+ * - `POST /chat/turns`: start a turn, answer `202 { ticket }`; `GET /chat/turns/<ticket>` answers
+ *   the reply when it is ready and 204 until then; `?wait=<ms>` holds the request until the reply is
+ *   ready or that long has passed (long polling);
+ * - `GET /chat/ws`: the WebSocket binding (ws.ts).
  */
 import http from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { messageOf } from '../errors.js';
-import {
-  ConflictError,
-  type LoadHint,
-  type Session,
-  type SessionStore,
-  StoreError,
-  type TurnRecord,
-} from '../backends/types.js';
-import {
-  SESSION_COOKIE,
-  VERSION_COOKIE,
-  isSessionIdShape,
-  newSessionId,
-  parseCookieHeader,
-  setCookie,
-  signVersion,
-  verifyVersion,
-} from './cookies.js';
-import { type ErrorReply, MAX_MODEL_MS, MAX_TURN_ID_LENGTH, type TurnReply, type TurnRequest } from './protocol.js';
+import { performance } from 'node:perf_hooks';
+import { type ErrorReply, MAX_HOLD_MS, type TurnTicket } from './protocol.js';
+import { type Answer, Tickets } from './tickets.js';
+import { HttpFailure, type ServiceConfig, type TurnOutcome, failureOf, parseTurnRequest, runTurn } from './turn.js';
+import { attachWebSocket } from './ws.js';
+import { cookiesFor, sessionFromCookies } from './session-cookies.js';
 
-export interface ServiceConfig {
-  instanceIndex: number;
-  store: SessionStore;
-  /** Set and honour the signed version cookie (two-tier). */
-  versionCookie: boolean;
-  secret: string;
-  /** Turns kept per session; older ones are dropped. */
-  historyTurns: number;
-  replyBytes: number;
-  maxBodyBytes: number;
-}
-
-/** A compare-and-set conflict is retried this many times, re-reading the stored session. */
-const CAS_ATTEMPTS = 4;
-
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ErrorReply,
-  ) {
-    super(body.reason);
-  }
-}
-
-const REPLY_SOURCE = 'The assistant considers the conversation so far and answers at some length. '.repeat(2000);
-
-/** What one turn did: the reply, and the session id and version to put in cookies. */
-interface TurnOutcome {
-  reply: TurnReply;
-  sessionId: string;
-  version: number;
-}
-
-/** One turn against the store; throws HttpFailure for store failures and conflicts. */
-export async function runTurn(
-  cfg: ServiceConfig,
-  cookieSessionId: string | undefined,
-  hint: LoadHint,
-  req: TurnRequest,
-): Promise<TurnOutcome> {
-  let sessionId = cookieSessionId;
-  const reply = REPLY_SOURCE.slice(0, cfg.replyBytes);
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    let session: Session | undefined;
-    try {
-      session = sessionId ? await cfg.store.load(sessionId, attempt === 0 ? hint : { forceRemote: true }) : undefined;
-    } catch (err) {
-      throw storeFailure(err, 'read');
-    }
-    // Never adopt an id the store does not know: issue a new one (no session fixation).
-    const created = session === undefined;
-    if (created) sessionId = newSessionId();
-    const base = session ?? { version: 0, turns: [] };
-    if (attempt === 0 && req.modelMs) await sleep(req.modelMs);
-    const turns: TurnRecord[] = [...base.turns, { id: req.turnId, user: req.message, reply }];
-    if (turns.length > cfg.historyTurns) turns.splice(0, turns.length - cfg.historyTurns);
-    let version: number;
-    try {
-      version = await cfg.store.save(sessionId!, base.version, turns);
-    } catch (err) {
-      if (err instanceof ConflictError) continue;
-      throw storeFailure(err, 'write');
-    }
-    return {
-      sessionId: sessionId!,
-      version,
-      reply: {
-        turnId: req.turnId,
-        created,
-        version: base.version,
-        context: base.turns.map((t) => t.id),
-        instance: cfg.instanceIndex,
-        reply,
-      },
-    };
-  }
-  throw new HttpFailure(503, {
-    error: 'conflict',
-    reason: `session kept changing under ${CAS_ATTEMPTS} attempts to save it`,
-    phase: 'write',
-  });
-}
-
-function storeFailure(err: unknown, phase: 'read' | 'write'): HttpFailure {
-  const reason = messageOf(err);
-  return new HttpFailure(503, {
-    error: 'store_unavailable',
-    reason,
-    phase: err instanceof StoreError ? err.phase : phase,
-  });
-}
-
-/** Parse and check a turn request body; throws HttpFailure(400). */
-export function parseTurnRequest(text: string): TurnRequest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpFailure(400, { error: 'bad_request', reason: 'body is not valid JSON' });
-  }
-  const v = value as Partial<Record<keyof TurnRequest, unknown>> | null;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new HttpFailure(400, { error: 'bad_request', reason: 'body must be a JSON object' });
-  }
-  if (typeof v.turnId !== 'string' || v.turnId.length === 0 || v.turnId.length > MAX_TURN_ID_LENGTH) {
-    throw new HttpFailure(400, {
-      error: 'bad_request',
-      reason: `turnId must be a string of 1..${MAX_TURN_ID_LENGTH} characters`,
-    });
-  }
-  if (typeof v.message !== 'string')
-    throw new HttpFailure(400, { error: 'bad_request', reason: 'message must be a string' });
-  if (v.modelMs !== undefined && (typeof v.modelMs !== 'number' || !(v.modelMs >= 0 && v.modelMs <= MAX_MODEL_MS))) {
-    throw new HttpFailure(400, { error: 'bad_request', reason: `modelMs must be a number of 0..${MAX_MODEL_MS}` });
-  }
-  return { turnId: v.turnId, message: v.message, ...(v.modelMs === undefined ? {} : { modelMs: v.modelMs }) };
-}
+export type { ServiceConfig } from './turn.js';
 
 function readBody(req: http.IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -172,7 +46,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, cookies: string[] = [], close = false): void {
-  const text = JSON.stringify(body);
+  if (res.headersSent || res.destroyed) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
   // Headers as one flat list: Node writes them as they are, with no object to walk.
   const headers: string[] = [
     'content-type',
@@ -187,38 +62,131 @@ function send(res: http.ServerResponse, status: number, body: unknown, cookies: 
   res.writeHead(status, headers).end(text);
 }
 
-async function handleChat(cfg: ServiceConfig, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const body = parseTurnRequest(await readBody(req, cfg.maxBodyBytes));
-  const jar = parseCookieHeader(req.headers.cookie);
-  const sid = jar.get(SESSION_COOKIE);
-  const cookieSessionId = sid && isSessionIdShape(sid) ? sid : undefined;
-  const hint: LoadHint = {};
-  if (cookieSessionId && cfg.versionCookie) {
-    const v = verifyVersion(cfg.secret, cookieSessionId, jar.get(VERSION_COOKIE));
-    if (v !== undefined) hint.cookieVersion = v;
-  }
-  const out = await runTurn(cfg, cookieSessionId, hint, body);
-  const cookies: string[] = [];
-  if (out.sessionId !== cookieSessionId) cookies.push(setCookie(SESSION_COOKIE, out.sessionId));
-  if (cfg.versionCookie) cookies.push(setCookie(VERSION_COOKIE, signVersion(cfg.secret, out.sessionId, out.version)));
-  send(res, 200, out.reply, cookies);
+function sendFailure(res: http.ServerResponse, err: unknown): void {
+  const f = failureOf(err);
+  send(res, f.status, f.body, [], f.status === 413);
 }
 
-/** The HTTP server of one instance (not yet listening). */
-export function createChatServer(cfg: ServiceConfig): http.Server {
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/health') return send(res, 200, { ok: true, instance: cfg.instanceIndex });
-    if (url !== '/chat') return send(res, 404, { error: 'not_found', reason: `no route ${url}` } satisfies ErrorReply);
-    if (req.method !== 'POST')
-      return send(res, 405, { error: 'method_not_allowed', reason: 'use POST' } satisfies ErrorReply);
-    handleChat(cfg, req, res).catch((err: unknown) => {
-      if (err instanceof HttpFailure) return send(res, err.status, err.body, [], err.status === 413);
-      send(res, 500, { error: 'store_unavailable', reason: messageOf(err) });
-    });
-  });
+async function handleChat(cfg: ServiceConfig, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const receivedAt = performance.now();
+  const body = parseTurnRequest(await readBody(req, cfg.maxBodyBytes));
+  const from = sessionFromCookies(cfg, req.headers.cookie);
+  const out = await runTurn(cfg, from, body, {}, receivedAt);
+  send(res, 200, out.reply, cookiesFor(cfg, from.id, out.sessionId, out.version));
+}
+
+/** The turn as server-sent events: headers (and cookies) once the session is known, a token per event. */
+async function handleSse(cfg: ServiceConfig, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const receivedAt = performance.now();
+  const body = parseTurnRequest(await readBody(req, cfg.maxBodyBytes));
+  const from = sessionFromCookies(cfg, req.headers.cookie);
+  const write = (text: string) => {
+    if (!res.destroyed && !res.writableEnded) res.write(text);
+  };
+  let out: TurnOutcome;
+  try {
+    out = await runTurn(
+      cfg,
+      from,
+      body,
+      {
+        // The version cookie must go with the headers: it names the version the save will produce.
+        started: (id, next) => {
+          if (res.headersSent || res.destroyed) return;
+          const cookies = cookiesFor(cfg, from.id, id, next);
+          res.writeHead(200, {
+            'content-type': 'text/event-stream',
+            'cache-control': 'no-store',
+            ...(cookies.length ? { 'set-cookie': cookies } : {}),
+          });
+        },
+        token: (i, text) => write(`id: ${i}\nevent: token\ndata: ${JSON.stringify(text)}\n\n`),
+      },
+      receivedAt,
+    );
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    const f = failureOf(err);
+    write(`event: error\ndata: ${JSON.stringify({ status: f.status, body: f.body })}\n\n`);
+    res.end();
+    return;
+  }
+  write(`event: reply\ndata: ${JSON.stringify(out.reply)}\n\n`);
+  res.end();
+}
+
+/** Start a turn whose reply is fetched later; answers its ticket at once. */
+async function handleSubmit(
+  cfg: ServiceConfig,
+  tickets: Tickets,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const receivedAt = performance.now();
+  const body = parseTurnRequest(await readBody(req, cfg.maxBodyBytes));
+  const from = sessionFromCookies(cfg, req.headers.cookie);
+  const ticket = tickets.open();
+  if (!ticket) throw new HttpFailure(503, { error: 'overloaded', reason: 'too many replies waiting to be fetched' });
+  send(res, 202, { ticket } satisfies TurnTicket);
+  const answer = await runTurn(cfg, from, body, {}, receivedAt).then(
+    (out): Answer => ({
+      status: 200,
+      body: out.reply,
+      cookies: cookiesFor(cfg, from.id, out.sessionId, out.version),
+    }),
+    (err): Answer => {
+      const f = failureOf(err);
+      return { status: f.status, body: f.body, cookies: [] };
+    },
+  );
+  tickets.finish(ticket, answer);
+}
+
+async function handleFetch(tickets: Tickets, url: URL, res: http.ServerResponse): Promise<void> {
+  const id = url.pathname.slice('/chat/turns/'.length);
+  const wait = Number(url.searchParams.get('wait') ?? 0);
+  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_HOLD_MS)
+    throw new HttpFailure(400, { error: 'bad_request', reason: `wait must be 0..${MAX_HOLD_MS} ms` });
+  const pending = tickets.fetch(id, wait, () => res.destroyed);
+  if (!pending) throw new HttpFailure(404, { error: 'not_found', reason: 'no such ticket' });
+  const answer = await pending;
+  if (!answer) return send(res, 204, undefined);
+  send(res, answer.status, answer.body, answer.cookies);
+}
+
+function route(cfg: ServiceConfig, tickets: Tickets, req: http.IncomingMessage, res: http.ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://instance');
+  const path = url.pathname;
+  const method = (allowed: string) => {
+    if (req.method === allowed) return true;
+    send(res, 405, { error: 'method_not_allowed', reason: `use ${allowed}` } satisfies ErrorReply);
+    return false;
+  };
+  if (path === '/health') return send(res, 200, { ok: true, instance: cfg.instanceIndex });
+  if (path === '/chat') {
+    if (!method('POST')) return;
+    const sse = (req.headers.accept ?? '').includes('text/event-stream');
+    return (sse ? handleSse(cfg, req, res) : handleChat(cfg, req, res)).catch((err) => sendFailure(res, err));
+  }
+  if (path === '/chat/turns') {
+    if (!method('POST')) return;
+    return handleSubmit(cfg, tickets, req, res).catch((err) => sendFailure(res, err));
+  }
+  if (path.startsWith('/chat/turns/')) {
+    if (!method('GET')) return;
+    return handleFetch(tickets, url, res).catch((err) => sendFailure(res, err));
+  }
+  send(res, 404, { error: 'not_found', reason: `no route ${path}` } satisfies ErrorReply);
+}
+
+/** The HTTP server of one instance (not yet listening), with its WebSocket endpoint. */
+export function createChatServer(cfg: ServiceConfig): { server: http.Server; closeWebSockets: () => void } {
+  const tickets = new Tickets();
+  const server = http.createServer((req, res) => route(cfg, tickets, req, res));
+  const closeWebSockets = attachWebSocket(server, cfg);
+  server.on('close', () => tickets.close());
   // Longer than the driver's idle keep-alive, so the client always closes first (no reset races).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  return server;
+  return { server, closeWebSockets };
 }

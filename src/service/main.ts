@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     },
     cfg.options,
   );
-  const server = createChatServer({
+  const { server, closeWebSockets } = createChatServer({
     instanceIndex: cfg.index,
     store,
     versionCookie: backend.versionCookie,
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     historyTurns: cfg.historyTurns,
     replyBytes: cfg.replyBytes,
     maxBodyBytes: cfg.maxBodyBytes,
+    prefillMsPerKB: cfg.prefillMsPerKB ?? 0,
+    inflight: new Map(),
   });
   const peerPort = isPeerLinked(store) ? await store.listenPeers(cfg.peerPort ?? 0) : undefined;
   await new Promise<void>((resolve, reject) => {
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => {
     server.close(() => void store.close().finally(() => process.exit(0)));
     server.closeIdleConnections();
+    closeWebSockets();
   });
 
   process.on('message', (msg: ToInstance) => {
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
         counters: store.counters(),
       });
     } else if (msg.type === 'shutdown') {
+      closeWebSockets();
       server.closeAllConnections();
       server.close();
       store.close().finally(() => process.exit(0));

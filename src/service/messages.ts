@@ -16,6 +16,8 @@ export interface InstanceConfig {
   historyTurns: number;
   replyBytes: number;
   maxBodyBytes: number;
+  /** Extra time to the first token per KB of context (prefill); 0 or absent: none. */
+  prefillMsPerKB?: number;
   /** Listen on these ports (a restarted instance takes its old ones); 0 or absent: any free port. */
   port?: number;
   peerPort?: number;

@@ -34,7 +34,7 @@ describe('sessbench run (shortened quickstart)', () => {
     const [dir] = readdirSync(join(tmp.dir, 'reports'));
     expect(dir).toMatch(/^quickstart-\d{4}-\d\d-\d\dT\d{6}Z$/);
     const saved = JSON.parse(readFileSync(join(tmp.dir, 'reports', dir!, 'results.json'), 'utf8')) as RunResults;
-    expect(saved.schemaVersion).toBe(2);
+    expect(saved.schemaVersion).toBe(3);
     expect(saved.seed).toBe(42);
     expect(saved.environment.redisVersion).toMatch(/^\d+\./);
     expect(existsSync(join(tmp.dir, 'reports', dir!, 'report.md'))).toBe(true);

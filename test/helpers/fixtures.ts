@@ -72,7 +72,7 @@ export function fixtureResults(overrides: { name?: string; redisP50?: number; re
     name, kind, startSec: kind === 'baseline' ? 0 : 5, endSec: kind === 'fault' ? 10 : null, ...block({ p50: p50 + extra, p99: p99 + extra }),
   });
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: { name: 'sessbench', version: '0.1.0' },
     scenarioFile: 'scenarios/fixture.yaml',
     scenario: {

@@ -11,7 +11,7 @@ export const bandwidthToxic = {
   description: 'Limit throughput to rate KB/s.',
   params,
   form: { key: 'bandwidth', value: 'rate' },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   label: (p) => `bandwidth ${p.rate}KB/s`,
   create: (p) => ({
     newState: () => ({ freeAt: 0 }),

@@ -8,7 +8,7 @@ export const downToxic = {
   description: 'Close open connections and refuse new ones.',
   params,
   form: { key: 'down', flag: true },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   wholeLink: true,
   label: () => 'down',
   create: () => ({

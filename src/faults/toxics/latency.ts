@@ -13,7 +13,7 @@ export const latencyToxic = {
   description: 'Delay every chunk by latency ± jitter milliseconds.',
   params,
   form: { key: 'latency', value: 'latency' },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   label: (p) => `latency ${formatDurationMs(p.latency)}${p.jitter ? `±${formatDurationMs(p.jitter)}` : ''}`,
   create: (p) => ({
     async pipe(chunk, stub) {

@@ -13,7 +13,7 @@ export const limitDataToxic = {
   description: 'Close the connection after bytes have been transmitted.',
   params,
   form: { key: 'limit_data', value: 'bytes' },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   label: (p) => `limit ${p.bytes}B`,
   create: (p) => ({
     newState: () => ({ passed: 0 }),

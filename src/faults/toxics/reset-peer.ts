@@ -11,7 +11,7 @@ export const resetPeerToxic = {
   description: 'Reset the connection (TCP RST) after timeout ms.',
   params,
   form: { key: 'reset_peer', value: 'timeout' },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   label: () => 'reset',
   create: (p) => ({
     attach(stub) {

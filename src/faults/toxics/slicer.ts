@@ -25,7 +25,7 @@ export const slicerToxic = {
   description: 'Slice data into pieces of average_size ± size_variation bytes, delay µs apart.',
   params,
   form: { key: 'slicer', mapping: true },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   label: () => 'slicer',
   create: (p) => ({
     pipe(chunk, stub) {

@@ -15,7 +15,7 @@ export const timeoutToxic = {
   description: 'Hold all data; close the connection after timeout ms (0: hold until the fault ends).',
   params,
   form: { key: 'timeout', value: 'timeout' },
-  links: ['redis', 'peers'],
+  links: ['redis', 'peers', 'clients'],
   label: () => 'stall',
   create: (p) => ({
     attach(stub) {

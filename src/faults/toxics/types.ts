@@ -55,8 +55,11 @@ export interface Toxic<State = unknown> {
   busy?(stub: ToxicStub<State>): boolean;
 }
 
-/** Links a toxic can be placed on: the instances' links to Redis, or an instance's peer links. */
-export type LinkKind = 'redis' | 'peers';
+/**
+ * Links a toxic can be placed on: the instances' links to Redis, an instance's peer links, or the
+ * driver's links to the instances (clients).
+ */
+export type LinkKind = 'redis' | 'peers' | 'clients';
 
 /**
  * How a fault entry names a toxic: a key holding one parameter's value, the other parameters

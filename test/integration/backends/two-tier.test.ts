@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, type SessionStore } from '../../../src/backends/types.js';
-import { runTurn } from '../../../src/service/app.js';
+import { runTurn } from '../../../src/service/turn.js';
 import { useRedis } from '../../helpers/redis.js';
 import { SECRET, makeStore } from '../../helpers/stores.js';
 
@@ -58,13 +58,14 @@ describe('two-tier', () => {
     const [a, b] = pair();
     const cfg = (store: SessionStore, i: number) => ({
       instanceIndex: i, store, versionCookie: true, secret: SECRET, historyTurns: 50, replyBytes: 10, maxBodyBytes: 1000,
+      prefillMsPerKB: 0, inflight: new Map(),
     });
-    const first = await runTurn(cfg(a, 0), undefined, {}, { turnId: 't0', message: 'hi' });
+    const first = await runTurn(cfg(a, 0), { id: undefined, hint: {} }, { turnId: 't0', message: 'hi' });
     const sid = first.sessionId;
     await b.load(sid, { cookieVersion: 1 });
     const [x, y] = await Promise.all([
-      runTurn(cfg(a, 0), sid, { cookieVersion: 1 }, { turnId: 'x', message: 'x' }),
-      runTurn(cfg(b, 1), sid, { cookieVersion: 1 }, { turnId: 'y', message: 'y' }),
+      runTurn(cfg(a, 0), { id: sid, hint: { cookieVersion: 1 } }, { turnId: 'x', message: 'x' }),
+      runTurn(cfg(b, 1), { id: sid, hint: { cookieVersion: 1 } }, { turnId: 'y', message: 'y' }),
     ]);
     expect([x.version, y.version].sort()).toEqual([2, 3]);
     const final = await a.load(sid, { forceRemote: true });

@@ -60,7 +60,14 @@ afterAll(async () => {
 });
 
 async function send(turnId: string, opts: { port?: number; timeoutMs?: number; abortAfterMs?: number; jar?: CookieJar } = {}) {
-  const t = new HttpTransport({ targets: [{ host: '127.0.0.1', port: opts.port ?? port }], requestTimeoutMs: opts.timeoutMs ?? 5000 });
+  const t = new HttpTransport({
+    targets: [{ host: '127.0.0.1', port: opts.port ?? port }],
+    requestTimeoutMs: opts.timeoutMs ?? 5000,
+    route: () => 0,
+    spec: { type: 'http', intervalMs: 1000, holdMs: 30_000, perMessageDeflate: false },
+    reconnect: { backoff: 100, maxBackoff: 2000, jitter: 0.5, attempts: 10 },
+    seed: 1,
+  });
   const cut = opts.abortAfterMs === undefined ? undefined : setTimeout(() => t.abort(), opts.abortAfterMs);
   try {
     return await t.send(0, opts.jar ?? new CookieJar(), { turnId, message: 'm' });

@@ -37,6 +37,9 @@ vi.mock('node:timers/promises', async (importOriginal) => {
 
 const { drive } = await import('../../../src/driver/driver.js');
 const { parseScenario } = await import('../../../src/scenario/parse.js');
+const { ConnectionStats } = await import('../../../src/driver/transports/stats.js');
+type ConversationRef = import('../../../src/driver/transports/types.js').ConversationRef;
+type ConversationLink = import('../../../src/driver/transports/types.js').ConversationLink;
 type TurnResult = import('../../../src/metrics/recorder.js').TurnResult;
 type Transport = import('../../../src/driver/transports/types.js').Transport;
 type WireResult = import('../../../src/driver/transports/types.js').WireResult;
@@ -59,6 +62,19 @@ class FakeService implements Transport {
   /** The fake clock's reading when the service was made: `sent[].at` counts from here. */
   private readonly t0 = globalThis.performance.now();
   behaviour: (req: TurnRequest) => Behaviour = () => ({ delayMs: 50 });
+  /** The balancer, set by start(). */
+  route: (affinity: string) => number = () => 0;
+  readonly stats = new ConnectionStats('fake', 4);
+
+  open(c: ConversationRef): ConversationLink {
+    return {
+      send: (req, timing) => {
+        timing.requests = 1;
+        return this.send(this.route(c.affinity), c.jar, req);
+      },
+      close: () => {},
+    };
+  }
 
   /** Requests in flight: `abort` ends each with false. */
   private readonly pending = new Set<(finished: boolean) => void>();
@@ -87,7 +103,8 @@ class FakeService implements Transport {
     const context = [...history];
     if (!b.error || b.stored) history.push(req.turnId);
     if (b.error) return { ok: false, kind: b.error };
-    return { ok: true, reply: { turnId: req.turnId, created, version: context.length, context, instance, reply: 'r' } };
+    const reply = { turnId: req.turnId, created, version: context.length, context, instance, reply: 'r' };
+    return { ok: true, reply: { ...reply, tokens: 1, handledMs: 0, repeat: false } };
   }
 
   abort(): void {
@@ -143,6 +160,7 @@ function start(opts: { service?: FakeService; sink?: Sink; router?: RecordingRou
   const service = opts.service ?? new FakeService();
   const sink = opts.sink ?? new Sink();
   const router = opts.router ?? new RecordingRouter();
+  service.route = (affinity) => router.pick(affinity);
   let done: Awaited<ReturnType<typeof drive>> | undefined;
   const promise = drive({
     scenario: opts.s ?? scenario(),
