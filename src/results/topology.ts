@@ -32,7 +32,7 @@ export const TOPOLOGY_EVENT_KINDS = ['failover', 'reshard', 'remove-node', 'add-
 export const TopologyEventSchema = z.object({
   kind: z.enum(TOPOLOGY_EVENT_KINDS),
   fault: z.string().describe('The fault that caused it.'),
-  t: z.number().describe('Seconds since the start of the measurement, when it began.'),
+  t: z.number().describe("Seconds from the start of the load (warmup included), like a fault's `at`, when it began."),
   durationMs: z
     .number()
     .nullable()
