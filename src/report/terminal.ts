@@ -151,7 +151,7 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
       '',
       ...render(chalk, t, t.rows, max, (_r, title, cell) => (title === 'backend' ? chalk.cyan(cell) : cell)),
     );
-    for (const n of t.notes) lines.push(...wrap(n, max).map((l) => chalk.dim(l)));
+    for (const n of t.notes) lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
   }
   if (results.thresholds.length > 0) {
     lines.push('', chalk.bold('Thresholds'));
