@@ -11,7 +11,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { messageOf } from '../errors.js';
 import type { StoreCounters } from '../results/schema.js';
 import { KetamaRing } from '../util/ketama.js';
-import { type RedisTarget, type RingNode, type RingTarget, StoreError } from './types.js';
+import { type ClusterTarget, type RedisTarget, type RingNode, type RingTarget, StoreError } from './types.js';
 
 export interface RedisClientOptions {
   commandTimeout: number;
@@ -47,23 +47,45 @@ function connectionOptions(opts: RedisClientOptions): RedisOptions {
 // Reconnect quickly but not in a tight loop while Redis is away.
 const retry = (times: number) => Math.min(50 * times, 500);
 
+/**
+ * Lead MOVED and ASK replies through the natMap as well. ioredis maps the addresses CLUSTER SLOTS
+ * names, but keeps the address a MOVED reply names unmapped as the slot's node while its
+ * connection is keyed by the mapped address: it then finds no connection for the slot, sends the
+ * command to a random node, gets MOVED again, and gives up after maxRedirections. Rewriting the
+ * reply's address before ioredis reads it keeps the slot map and the connections in one address space.
+ */
+function mapRedirects(cluster: Cluster, natMap: ClusterTarget['natMap']): Cluster {
+  const inner = cluster as unknown as { handleError(error: Error, ...rest: unknown[]): unknown };
+  const handleError = inner.handleError.bind(cluster);
+  inner.handleError = (error: Error, ...rest: unknown[]) => {
+    const m = /^(MOVED|ASK) (\d+) (\S+)$/.exec(error.message);
+    const to = m ? natMap[m[3]!] : undefined;
+    if (to) error.message = `${m![1]} ${m![2]} ${to.host}:${to.port}`;
+    return handleError(error, ...rest);
+  };
+  return cluster;
+}
+
 /** A client for one target (not a ring: that is one client per node). */
 export function createClient(target: Exclude<RedisTarget, RingTarget>, opts: RedisClientOptions): RedisClient {
   const base = connectionOptions(opts);
   switch (target.kind) {
     case 'cluster':
-      return new Cluster(target.nodes, {
-        natMap: target.natMap,
-        redisOptions: base,
-        enableOfflineQueue: true,
-        clusterRetryStrategy: retry,
-        // A dead master: refresh the slot map soon and often until its replica has taken over.
-        retryDelayOnFailover: 100,
-        retryDelayOnClusterDown: 100,
-        retryDelayOnTryAgain: 50,
-        slotsRefreshTimeout: opts.connectTimeout,
-        slotsRefreshInterval: 1000,
-      });
+      return mapRedirects(
+        new Cluster(target.nodes, {
+          natMap: target.natMap,
+          redisOptions: base,
+          enableOfflineQueue: true,
+          clusterRetryStrategy: retry,
+          // A dead master: refresh the slot map soon and often until its replica has taken over.
+          retryDelayOnFailover: 100,
+          retryDelayOnClusterDown: 100,
+          retryDelayOnTryAgain: 50,
+          slotsRefreshTimeout: opts.connectTimeout,
+          slotsRefreshInterval: 1000,
+        }),
+        target.natMap,
+      );
     case 'sentinel':
       return new Redis({
         ...base,

@@ -3,11 +3,14 @@
  * over when it dies (after the cluster's node timeout). The store is the `redis` one (GET, SET with
  * the TTL) on ioredis' cluster client, which follows MOVED and ASK redirects and the slot map.
  * Replication is asynchronous: a master that dies may take acknowledged writes with it. With
- * `waitReplicas` every SET is followed by WAIT in the same pipeline, and a write fewer replicas
- * acknowledged in time fails (503) instead of being acknowledged: slower, and nothing acknowledged
- * is lost in a failover.
+ * `waitReplicas` every SET is followed by WAIT on the master that took it, and a write fewer
+ * replicas acknowledged in time fails (503) instead of being acknowledged: slower, and nothing
+ * acknowledged is lost in a failover. WAIT blocks that master's connection meanwhile: keep
+ * `waitTimeout` well under `commandTimeout`.
  */
+import { Cluster } from 'ioredis';
 import type * as z from 'zod';
+import { keySlot } from '../util/crc16.js';
 import { durationMs, int } from '../util/fields.js';
 import { encodingOptions, keyOptions, onStoreError, redisClientOptions } from './options.js';
 import type { RedisClient } from './redis-client.js';
@@ -30,7 +33,9 @@ const options = {
   waitReplicas: int(0)
     .default(0)
     .describe('After each write, WAIT for this many replicas to acknowledge it; 0: asynchronous replication.'),
-  waitTimeout: durationMs().prefault('500ms').describe('How long WAIT may take before the write fails.'),
+  waitTimeout: durationMs()
+    .prefault('200ms')
+    .describe('How long WAIT may take before the write fails (it blocks the connection meanwhile).'),
 };
 type Options = z.output<z.ZodObject<typeof options>>;
 
@@ -43,20 +48,18 @@ export class ClusterStore extends RedisStore {
   }
 
   protected override async setCommand(c: RedisClient, id: string, data: Buffer, baseVersion: number): Promise<unknown> {
+    const reply = await super.setCommand(c, id, data, baseVersion);
     const { waitReplicas, waitTimeout } = this.opts;
-    if (waitReplicas === 0) return super.setCommand(c, id, data, baseVersion);
-    // WAIT has no key: in a cluster pipeline it goes to the node of the SET's key, which is the
-    // master whose replicas must acknowledge.
-    const pipeline = c.pipeline();
-    if (this.opts.slidingExpiry || baseVersion === 0) pipeline.set(this.prefix + id, data, 'PX', this.opts.ttl);
-    else pipeline.set(this.prefix + id, data, 'KEEPTTL');
-    pipeline.wait(waitReplicas, waitTimeout);
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [err] of replies) if (err) throw err;
-    const acked = Number(replies[1]?.[1] ?? 0);
+    if (waitReplicas === 0 || !(c instanceof Cluster)) return reply;
+    // WAIT has no key: send it on the connection the SET went through, to the master that now
+    // owns the key's slot (after any redirect), whose replicas must acknowledge it.
+    const owner = c.slots[keySlot(this.prefix + id)]?.[0];
+    const node = c.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+    if (!node) throw new Error(`WAIT: no connection to the master of ${this.prefix + id}`);
+    const acked = await node.wait(waitReplicas, waitTimeout);
     if (acked < waitReplicas)
       throw new Error(`WAIT: ${acked} of ${waitReplicas} replicas acknowledged within ${waitTimeout} ms`);
-    return replies[0]?.[1];
+    return reply;
   }
 }
 
