@@ -66,8 +66,16 @@ function mapRedirects(cluster: Cluster, natMap: ClusterTarget['natMap']): Cluste
   return cluster;
 }
 
-/** A client for one target (not a ring: that is one client per node). */
-export function createClient(target: Exclude<RedisTarget, RingTarget>, opts: RedisClientOptions): RedisClient {
+/**
+ * A client for one target (not a ring: that is one client per node). `resend`: after a reconnect,
+ * send again the commands that had no reply; a ring node's client must not, since the key may
+ * belong to another node by then.
+ */
+export function createClient(
+  target: Exclude<RedisTarget, RingTarget>,
+  opts: RedisClientOptions,
+  resend = true,
+): RedisClient {
   const base = connectionOptions(opts);
   switch (target.kind) {
     case 'cluster':
@@ -105,6 +113,7 @@ export function createClient(target: Exclude<RedisTarget, RingTarget>, opts: Red
         port: target.port,
         retryStrategy: retry,
         enableReadyCheck: !target.twemproxy,
+        autoResendUnfulfilledCommands: resend,
       });
   }
 }
@@ -207,7 +216,7 @@ export class RedisRoute {
       if (!this.clients.has(n.name))
         this.clients.set(
           n.name,
-          new GuardedRedis(createClient({ ...n, keyPrefix: '' }, this.opts), this.opts, this.stats),
+          new GuardedRedis(createClient({ ...n, keyPrefix: '' }, this.opts, false), this.opts, this.stats),
         );
     }
     this.ring = new KetamaRing(

@@ -87,7 +87,7 @@ export async function reshard(d: ReshardableCluster, index: number, share: numbe
         out.bytesMoved += moved.bytes;
       }
     };
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    await Promise.all(Array.from({ length: 8 }, worker));
     const ms = Math.round(performance.now() - t0);
     const cut = out.slotsMoved < moves.length;
     return {

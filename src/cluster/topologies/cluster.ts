@@ -97,6 +97,7 @@ export class ClusterDeployment implements Deployment {
       const links = await Promise.all(this.replicas.flat().map((r) => r.node.info('replication')));
       return links.every((l) => l && /master_link_status:up/.test(l)) || undefined;
     });
+    await this.members.startSampling();
   }
 
   private nameOf(i: number): string {
@@ -188,23 +189,26 @@ export class ClusterDeployment implements Deployment {
   }
 
   /**
-   * After master `k` died: the replica that becomes master (its earlier executions were replication),
-   * and the time until a write to one of `slots` succeeds on it.
+   * After master `k` died: the time until a write to one of `slots` succeeds again, and on which
+   * node: the promoted replica, or the old master if it is back before any replica took over.
    */
   private async watchTakeover(k: number, slots: number[], t0: number): Promise<{ by: string; ms: number } | undefined> {
     const probe = probeKey(new Set(slots));
-    let promoted: Member | undefined;
+    const old = this.masters[k]!;
     return poll(
       async () => {
-        for (const r of this.replicas[k] ?? []) {
-          if (promoted || !r.node.alive || (await this.members.role(r)) !== 'master') continue;
-          promoted = r;
-          await this.members.promoted(r);
+        for (const m of [...(this.replicas[k] ?? []), old]) {
+          if (!m.node.alive) continue;
+          // A node that does not own the slot answers MOVED (an error): not this one.
+          const ok = await m.node.admin.set(probe, '1').then(
+            () => true,
+            () => false,
+          );
+          if (!ok) continue;
+          await m.node.admin.del(probe).catch(() => 0);
+          return { by: m === old ? `${m.name} (back before a replica took over)` : m.name, ms: performance.now() - t0 };
         }
-        if (!promoted) return undefined;
-        await promoted.node.admin.set(probe, '1');
-        await promoted.node.admin.del(probe);
-        return { by: promoted.name, ms: performance.now() - t0 };
+        return undefined;
       },
       20,
       this.spec.nodeTimeoutMs * 3 + 30_000,

@@ -2,6 +2,11 @@
  * What the multi-node deployments share: their nodes (each a redis-server behind its own fault
  * proxy), the counts each served its clients across kills and promotions, per-node results, the
  * events of the run, background work, and stopping it all.
+ *
+ * Redis counts what a replica executes as replication in its commandstats too, and a failover
+ * (expected or not: Sentinel may redo one) turns replicas into masters and back. So every node is
+ * sampled a few times a second, and what it executed between two samples counts as served to
+ * clients when it was a master at the later one.
  */
 import type { FaultLink, ProxyHost } from '../../faults/proxy-host.js';
 import type { RedisNodeResult, TopologyEvent } from '../../results/topology.js';
@@ -18,13 +23,16 @@ export interface Member {
   proxy: FaultLink;
   /** `node` for ring nodes, `sentinel` for Sentinels; masters and replicas are asked (INFO replication). */
   fixedRole?: Role;
-  /** Client-served calls per command before its last kill. */
-  carried: Record<string, number>;
-  /** Its calls per command when it last became a master: what it executed before was replication. */
-  base: Record<string, number>;
+  /** Calls per command it served clients, up to its last sample. */
+  served: Record<string, number>;
+  /** Its calls per command at its last sample (since its process started). */
+  last: Record<string, number>;
   /** The role it had when last asked. */
   lastRole?: Role;
 }
+
+/** How often every node's counts and role are sampled. */
+const SAMPLE_MS = 200;
 
 /** The proxy in front of a node, listening. */
 export function proxied(name: string, node: RedisNode, proxies: ProxyHost): Promise<FaultLink> {
@@ -41,12 +49,35 @@ export class Members {
   readonly list: Member[] = [];
   readonly events: TopologyEvent[] = [];
   private readonly background = new Set<Promise<unknown>>();
+  private sampler: NodeJS.Timeout | undefined;
+  private sampling: Promise<void> | undefined;
   stopped = false;
 
-  add(m: Omit<Member, 'carried' | 'base'>): Member {
-    const member = { ...m, carried: {}, base: {} };
+  add(m: Omit<Member, 'served' | 'last'>): Member {
+    const member = { ...m, served: {}, last: {} };
     this.list.push(member);
     return member;
+  }
+
+  /** Start sampling every node (once the deployment is up; what it did to set up is left out). */
+  async startSampling(): Promise<void> {
+    await Promise.all(this.list.map((m) => this.sample(m, false)));
+    this.sampler = setInterval(() => {
+      this.sampling ??= Promise.all(this.list.map((m) => this.sample(m))).then(() => {
+        this.sampling = undefined;
+      });
+    }, SAMPLE_MS);
+    this.sampler.unref();
+  }
+
+  /** Add what a node executed since its last sample to what it served, if it is a master now. */
+  private async sample(m: Member, count = true): Promise<void> {
+    if (m.fixedRole === 'sentinel' || !m.node.alive) return;
+    const now = await this.stats(m);
+    if (!now) return;
+    const role = await this.role(m);
+    if (count && role !== 'replica') m.served = add(m.served, add(now, m.last, -1));
+    m.last = now;
   }
 
   byNode(node: RedisNode): Member | undefined {
@@ -67,31 +98,23 @@ export class Members {
     return info === undefined ? undefined : parseCommandStats(info);
   }
 
-  /** Calls per command it served clients: carried over kills, and as a master since it became one. */
+  /** Calls per command it served clients, up to now. */
   async served(m: Member): Promise<Record<string, number>> {
-    if (m.fixedRole === 'sentinel') return m.carried;
-    const now = await this.stats(m);
-    if (!now || (await this.role(m)) === 'replica') return m.carried;
-    return add(m.carried, add(now, m.base, -1));
-  }
-
-  /** A replica became master: what it executed so far was replication. */
-  async promoted(m: Member): Promise<void> {
-    m.base = (await this.stats(m)) ?? {};
+    await this.sample(m);
+    return m.served;
   }
 
   /** Kill a node, keeping what it served. */
   async kill(m: Member): Promise<void> {
-    m.carried = await this.served(m);
-    m.base = {};
+    await this.sample(m);
     await m.node.kill();
   }
 
-  /** Start a killed node again: it counts from zero (as a master, or as a replica until promoted). */
+  /** Start a killed node again: its process counts from zero. */
   async restart(m: Member): Promise<void> {
     if (m.node.alive) await this.kill(m);
     await m.node.restart();
-    m.base = {};
+    m.last = {};
   }
 
   async commandCounts(): Promise<CommandCounts> {
@@ -132,6 +155,8 @@ export class Members {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.sampler);
+    await this.sampling;
     this.stopped = true;
     await this.settle();
     await Promise.all(this.list.map((m) => m.proxy.close()));

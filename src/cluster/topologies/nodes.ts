@@ -49,6 +49,7 @@ class NodesDeployment implements Deployment {
       this.twemproxy = await Twemproxy.start(this.servers(this.ring), this.timeoutMs);
       this.front = await this.ctx.proxies.create('twemproxy', { host: '127.0.0.1', port: this.twemproxy.port });
     }
+    await this.members.startSampling();
   }
 
   private async startNode(): Promise<Member> {
@@ -141,7 +142,16 @@ class NodesDeployment implements Deployment {
     const { migrate } = this.spec;
     const at = this.ctx.now();
     const t0 = performance.now();
-    const owned = await this.owned(this.ring);
+    // The links the moving keys are reached through go down before they are listed, so no key can
+    // be written (or made) on a node it is leaving meanwhile: a node leaving, or every node when one
+    // joins.
+    const sources = kind === 'remove-node' ? this.ring.filter((m) => !next.includes(m)) : this.ring;
+    const fence = migrate ? await this.fence(sources) : [];
+    const lift = () => Promise.all(fence.map(({ proxy, id }) => proxy.removeToxic(id)));
+    const owned = await this.owned(this.ring).catch(async (err: unknown) => {
+      await lift();
+      throw err;
+    });
     const hash = this.ketama(next);
     const moves: { from: Member; to: Member; keys: string[] }[] = [];
     let total = 0;
@@ -156,14 +166,13 @@ class NodesDeployment implements Deployment {
     }
     const remapped = moves.reduce((a, m) => a + m.keys.length, 0);
     let moved = { keys: 0, bytes: 0 };
-    const fence = migrate ? await this.fence(moves.map((m) => m.from)) : [];
     try {
       if (migrate) moved = await copyKeys(moves, kind === 'add-node');
       this.ring = next;
       if (this.twemproxy) await this.twemproxy.restart(this.servers(next));
       else await this.ctx.announceRing(this.ringNodes(next));
     } finally {
-      await Promise.all(fence.map(({ proxy, id }) => proxy.removeToxic(id)));
+      await lift();
     }
     const ms = Math.round(performance.now() - t0);
     this.members.events.push({

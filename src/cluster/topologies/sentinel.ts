@@ -73,6 +73,7 @@ class SentinelDeployment implements Deployment {
       15_000,
     );
     if (!ready) throw new EnvironmentError('Redis with Sentinel did not come up within 15 s');
+    await this.members.startSampling();
   }
 
   private async member(name: string, node: RedisNode, fixedRole?: 'sentinel'): Promise<Member> {
@@ -172,7 +173,6 @@ class SentinelDeployment implements Deployment {
           if (!next || (await this.members.role(next)) !== 'master') continue;
           await next.node.admin.set('sessbench-probe', '1');
           await next.node.admin.del('sessbench-probe');
-          await this.members.promoted(next);
           return { by: next.name, ms: performance.now() - t0 };
         }
         return undefined;
