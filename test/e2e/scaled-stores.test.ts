@@ -65,7 +65,7 @@ describe('scaled-out store scenarios', () => {
     const near = backend(r, 'near-cache');
     const fault = phase(near, r.faults[0]!.name);
     expect(fault.turns.stale).toBeGreaterThan(0);
-    expect(fault.rates.stale).toBeGreaterThan(phase(near, 'baseline').rates.stale);
+    expect(fault.rates.stale!).toBeGreaterThan(phase(near, 'baseline').rates.stale!);
     expect(backend(r, 'two-tier').turns.stale).toBe(0);
     expect(near.turns.lost + backend(r, 'two-tier').turns.lost).toBe(0);
   }, 120_000);
