@@ -177,6 +177,6 @@ export class Cluster {
     this.stopped = true;
     await Promise.all(this.instances.map((i) => i.stop()));
     if (this.ownsProxies) await this.proxies.close();
-    else await Promise.all([...this.peerProxies.values()].map((p) => p.close()));
+    else await Promise.all([...this.peerProxies.values(), ...this.clientProxies].map((p) => p.close()));
   }
 }
