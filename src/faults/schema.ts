@@ -211,8 +211,8 @@ function targetProblems(
   instances: number,
   redis: readonly RedisShape[],
 ): FaultProblem[] {
-  if (target.kind === 'instance' || target.kind === 'peers') {
-    if (target.index !== 'random' && target.index >= instances)
+  if (target.kind === 'instance' || target.kind === 'peers' || target.kind === 'clients') {
+    if (target.index !== 'random' && target.index !== null && target.index >= instances)
       return [
         {
           key: 'target',

@@ -11,8 +11,8 @@ export const TARGET_RE =
   /^(redis(\[\d+\](\.replica)?|\.pubsub)?|clients|(instance\[\d+\]|random-instance)(\.peers|\.clients)?)$/;
 
 export const TARGET_TEXT =
-  'expected redis, instance[k], random-instance, instance[k].peers, random-instance.peers, clients, ' +
-  'instance[k].clients, redis[k], redis[k].replica or redis.pubsub';
+  'expected redis, instance[k], random-instance, clients, instance[k].clients, instance[k].peers, ' +
+  'random-instance.peers, redis[k], redis[k].replica or redis.pubsub';
 
 export type TargetKind = 'redis' | 'redis-node' | 'redis-pubsub' | 'instance' | 'peers' | 'clients';
 
