@@ -1,9 +1,9 @@
 /**
- * What every Redis-backed store shares: the guarded client, the key prefix, the counters, and
+ * What every Redis-backed store shares: the guarded client(s), the key prefix, the counters, and
  * touch / destroy / close. Subclasses implement load and save, and `forget` for local state.
  */
 import type { CodecOptions } from './codec.js';
-import { GuardedRedis, type RedisClientOptions } from './redis-client.js';
+import { type GuardedRedis, type RedisClientOptions, RedisRoute } from './redis-client.js';
 import { type StoreCounters, emptyCounters } from '../results/schema.js';
 import type { LoadHint, Session, SessionStore, StoreContext, TurnRecord } from './types.js';
 
@@ -16,7 +16,7 @@ export interface RedisBackedOptions extends RedisClientOptions, CodecOptions {
 
 export abstract class RedisBackedStore implements SessionStore {
   protected readonly stats: StoreCounters = emptyCounters();
-  protected readonly redis: GuardedRedis;
+  protected readonly route: RedisRoute;
   protected readonly prefix: string;
 
   constructor(
@@ -25,8 +25,13 @@ export abstract class RedisBackedStore implements SessionStore {
     backend: string,
   ) {
     if (!ctx.redis) throw new Error(`the ${backend} backend needs a Redis target`);
-    this.redis = new GuardedRedis(ctx.redis, opts, this.stats);
+    this.route = new RedisRoute(ctx.redis, opts, this.stats);
     this.prefix = ctx.redis.keyPrefix;
+  }
+
+  /** The client a session's key goes through (its ring node, or the one client). */
+  protected redisFor(id: string): GuardedRedis {
+    return this.route.for(this.prefix + id);
   }
 
   abstract load(id: string, hint: LoadHint): Promise<Session | undefined>;
@@ -58,13 +63,15 @@ export abstract class RedisBackedStore implements SessionStore {
   async touch(id: string): Promise<void> {
     if (!this.opts.slidingExpiry) return;
     this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.expire(this.prefix + id, Math.max(1, Math.ceil(this.opts.ttl / 1000))));
+    await this.redisFor(id).run('write', (c) =>
+      c.expire(this.prefix + id, Math.max(1, Math.ceil(this.opts.ttl / 1000))),
+    );
   }
 
   async destroy(id: string): Promise<void> {
     this.forget(id);
     this.stats.remoteWrites++;
-    await this.redis.run('write', (c) => c.del(this.prefix + id));
+    await this.redisFor(id).run('write', (c) => c.del(this.prefix + id));
   }
 
   counters(): StoreCounters {
@@ -72,6 +79,6 @@ export abstract class RedisBackedStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit();
+    await this.route.quit();
   }
 }

@@ -1,13 +1,15 @@
 /**
  * Central Redis: every load is a GET, every save a SET with the TTL (which also slides the expiry).
  * In write-behind mode a save returns at once and the value is flushed in the background in one
- * pipeline; a load on the same instance sees its own pending writes.
+ * pipeline per node; a load on the same instance sees its own pending writes. The same store runs
+ * on a Redis Cluster, behind Sentinel or over a hash ring (redis-cluster, redis-sentinel, hash-ring):
+ * only the client it is given differs.
  */
-import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { decodeSession, encodeSession } from './codec.js';
 import { encodingOptions, keyOptions, onStoreError, redisClientOptions } from './options.js';
-import { RedisBackedStore } from './redis-backed.js';
+import { type RedisBackedOptions, RedisBackedStore } from './redis-backed.js';
+import type { GuardedRedis, RedisClient } from './redis-client.js';
 import type { BackendDefinition, LoadHint, Session, StoreContext, TurnRecord } from './types.js';
 
 const options = {
@@ -20,7 +22,8 @@ const options = {
     .default('sync')
     .describe('sync: reply after Redis stored the session; write-behind: reply first.'),
 };
-type Options = z.output<z.ZodObject<typeof options>>;
+/** What RedisStore reads of its options; backends without write-behind leave `writeMode` out. */
+export type RedisStoreOptions = RedisBackedOptions & { writeMode?: 'sync' | 'write-behind' };
 
 /** Write-behind entries waiting for a flush are bounded: past this a save waits for the flush. */
 const MAX_PENDING = 10_000;
@@ -31,9 +34,10 @@ export class RedisStore extends RedisBackedStore {
 
   constructor(
     ctx: StoreContext,
-    protected override readonly opts: Options,
+    protected override readonly opts: RedisStoreOptions,
+    backend = 'redis',
   ) {
-    super(ctx, opts, 'redis');
+    super(ctx, opts, backend);
   }
 
   async load(id: string, _hint: LoadHint): Promise<Session | undefined> {
@@ -45,7 +49,7 @@ export class RedisStore extends RedisBackedStore {
     this.stats.remoteReads++;
     let buf: Buffer | null;
     try {
-      buf = await this.redis.run('read', (c) => c.getBuffer(this.prefix + id));
+      buf = await this.redisFor(id).run('read', (c) => c.getBuffer(this.prefix + id));
     } catch (err) {
       return this.readFailed(err, undefined);
     }
@@ -66,7 +70,7 @@ export class RedisStore extends RedisBackedStore {
     this.stats.remoteWrites++;
     this.stats.bytesWritten += data.length;
     try {
-      await this.redis.run('write', (c) => this.setCommand(c, id, data, baseVersion));
+      await this.redisFor(id).run('write', (c) => this.setCommand(c, id, data, baseVersion));
     } catch (err) {
       return this.writeFailed(err, session.version);
     }
@@ -74,7 +78,7 @@ export class RedisStore extends RedisBackedStore {
   }
 
   /** SET with a fresh TTL for a new session or with sliding expiry, else keeping the one it has. */
-  private setCommand(c: Redis, id: string, data: Buffer, baseVersion: number) {
+  protected setCommand(c: RedisClient, id: string, data: Buffer, baseVersion: number): Promise<unknown> {
     return this.opts.slidingExpiry || baseVersion === 0
       ? c.set(this.prefix + id, data, 'PX', this.opts.ttl)
       : c.set(this.prefix + id, data, 'KEEPTTL');
@@ -85,15 +89,18 @@ export class RedisStore extends RedisBackedStore {
       const batch = [...this.pending];
       this.pending.clear();
       this.flushing = undefined;
-      const pipeline = this.redis.client.pipeline();
+      const pipelines = new Map<GuardedRedis, ReturnType<RedisClient['pipeline']>>();
       for (const [id, { data }] of batch) {
+        const g = this.redisFor(id);
+        const pipeline = pipelines.get(g) ?? g.client.pipeline();
+        pipelines.set(g, pipeline);
         // Write-behind batches always renew the TTL: a pending write is the session's latest use.
         pipeline.set(this.prefix + id, data, 'PX', this.opts.ttl);
         this.stats.remoteWrites++;
         this.stats.bytesWritten += data.length;
       }
       // A failed background write is lost by design of write-behind: counted, never thrown.
-      await this.redis.run('write', () => pipeline.exec()).catch(() => {});
+      await Promise.all([...pipelines].map(([g, p]) => g.run('write', () => p.exec()).catch(() => {})));
     });
     return this.flushing;
   }

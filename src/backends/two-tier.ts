@@ -9,11 +9,11 @@
  * copy: that is how the local tier carries sessions across a Redis restart.
  */
 import type * as z from 'zod';
-import type { Redis } from 'ioredis';
 import { decodeSession, encodeSession } from './codec.js';
 import { Lru } from './lru.js';
 import { encodingOptions, keyOptions, onStoreError, redisClientOptions } from './options.js';
 import { RedisBackedStore } from './redis-backed.js';
+import type { RedisClient } from './redis-client.js';
 import { int } from '../util/fields.js';
 import {
   type BackendDefinition,
@@ -43,7 +43,7 @@ if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return {1, tonumber(ARGV[2])}
 `;
 
-type CasRedis = Redis & {
+type CasRedis = RedisClient & {
   sessionCas(key: string, base: number, next: number, data: Buffer, ttlMs: number): Promise<[number, number]>;
 };
 
@@ -55,7 +55,7 @@ export class TwoTierStore extends RedisBackedStore {
     protected override readonly opts: Options,
   ) {
     super(ctx, opts, 'two-tier');
-    this.redis.client.defineCommand('sessionCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    for (const c of this.route.all()) c.client.defineCommand('sessionCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
     this.local = new Lru(opts.localCapacity);
   }
 
@@ -68,7 +68,7 @@ export class TwoTierStore extends RedisBackedStore {
     this.stats.remoteReads++;
     let data: Buffer | null | undefined;
     try {
-      [, data] = await this.redis.run('read', (c) => c.hmgetBuffer(this.prefix + id, 'v', 'd'));
+      [, data] = await this.redisFor(id).run('read', (c) => c.hmgetBuffer(this.prefix + id, 'v', 'd'));
     } catch (err) {
       return this.readFailed(err, cached ?? this.local.get(id));
     }
@@ -88,7 +88,7 @@ export class TwoTierStore extends RedisBackedStore {
     let stored: number;
     let version: number;
     try {
-      [stored, version] = await this.redis.run('write', (c) =>
+      [stored, version] = await this.redisFor(id).run('write', (c) =>
         (c as CasRedis).sessionCas(this.prefix + id, baseVersion, session.version, data, ttl),
       );
     } catch (err) {

@@ -30,13 +30,81 @@ export interface LoadHint {
   forceRemote?: boolean;
 }
 
-/** Where an instance finds Redis and what belongs to it there. */
-export interface RedisTarget {
+/** A host and port (loopback). */
+export interface Address {
   host: string;
   port: number;
+}
+
+/**
+ * The Redis deployment a backend needs, from its options; the harness starts it, every node behind
+ * its own fault proxy (src/cluster/topologies).
+ */
+export type RedisTopologySpec =
+  | {
+      kind: 'single';
+      /** A second link for a subscriber connection (pub/sub invalidations), with a proxy of its own. */
+      pubsub?: boolean;
+    }
+  | { kind: 'cluster'; masters: number; replicas: number; nodeTimeoutMs: number }
+  | { kind: 'sentinel'; replicas: number; sentinels: number; downAfterMs: number }
+  | {
+      kind: 'nodes';
+      count: number;
+      /** twemproxy: one nutcracker (ketama) in front of the nodes; client: each instance hashes itself. */
+      via: 'twemproxy' | 'client';
+      /** Points per node on the ring (twemproxy: always 160). */
+      vnodes: number;
+      /** Copy the keys that change node before a membership change takes effect. */
+      migrate: boolean;
+    };
+
+interface TargetBase {
   /** Every key the store writes starts with this. */
   keyPrefix: string;
 }
+
+/** One server (or a proxy that looks like one), through the fault proxy. */
+export interface SingleTarget extends TargetBase, Address {
+  kind?: 'single';
+  /** The subscriber link, when the topology has one. */
+  pubsub?: Address;
+  /** The address is twemproxy: no INFO ready check (it does not implement INFO). */
+  twemproxy?: boolean;
+}
+
+/** A Redis Cluster: seed nodes, and every node's announced address mapped to its fault proxy. */
+export interface ClusterTarget extends TargetBase {
+  kind: 'cluster';
+  nodes: Address[];
+  /** "host:port" as the nodes announce themselves → the proxy in front of that node. */
+  natMap: Record<string, Address>;
+}
+
+/** Sentinels (through their proxies) that name the master, whose announced address is mapped too. */
+export interface SentinelTarget extends TargetBase {
+  kind: 'sentinel';
+  sentinels: Address[];
+  /** The master's name at the Sentinels. */
+  name: string;
+  natMap: Record<string, Address>;
+}
+
+/** A node of a client-side hash ring. */
+export interface RingNode extends Address {
+  /** Its name places its points on the ring (as twemproxy's server name does). */
+  name: string;
+}
+
+/** Standalone nodes the instance itself spreads keys over with a consistent-hash ring. */
+export interface RingTarget extends TargetBase {
+  kind: 'ring';
+  nodes: RingNode[];
+  vnodes: number;
+}
+
+/** Where an instance finds Redis and what belongs to it there. */
+export type RedisTarget = SingleTarget | ClusterTarget | SentinelTarget | RingTarget;
 
 /** What the harness gives a store when an instance starts. */
 export interface StoreContext {
@@ -84,6 +152,16 @@ export function isPeerLinked(store: SessionStore): store is PeerLinkedStore {
   return typeof (store as Partial<PeerLinkedStore>).listenPeers === 'function';
 }
 
+/** Optional ability: a store that spreads keys over ring nodes and follows membership changes. */
+export interface RingMemberStore extends SessionStore {
+  /** Use this membership from now on (a node removed or added). */
+  setRing(nodes: readonly RingNode[]): void;
+}
+
+export function isRingMember(store: SessionStore): store is RingMemberStore {
+  return typeof (store as Partial<RingMemberStore>).setRing === 'function';
+}
+
 /** Routing a backend needs from the load balancer. */
 export type RoutingNeed = 'any' | 'affinity';
 
@@ -95,6 +173,8 @@ export interface BackendDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> 
   /** `affinity`: the run routes by consistent hash whatever the scenario says. */
   routing: RoutingNeed;
   usesRedis: boolean;
+  /** The Redis deployment it needs, from its options; a single server when absent. */
+  redisTopology?(options: z.output<z.ZodObject<Shape>>): RedisTopologySpec;
   /** The service sets a signed version cookie for this backend. */
   versionCookie: boolean;
   /** Scenario options of this backend (a zod object shape). */

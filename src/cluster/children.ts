@@ -5,7 +5,9 @@
  * and folder, cleans up when the harness dies without running any hook (SIGKILL, a crash).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const children = new Set<ChildProcess>();
@@ -51,6 +53,19 @@ export function trackDir(dir: string): void {
 
 export function releaseDir(dir: string): void {
   tell({ remove: 'dir', value: dir });
+}
+
+/** A new temporary folder ("sessbench-<what>-…"), tracked until `removeTempDir`. */
+export function tempDir(what: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `sessbench-${what}-`));
+  trackDir(dir);
+  return dir;
+}
+
+/** Remove a folder made by `tempDir`. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  releaseDir(dir);
 }
 
 /** True until the child has exited. */

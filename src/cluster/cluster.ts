@@ -1,14 +1,16 @@
 /**
- * One backend's cluster: a fault proxy in front of Redis, N instance processes, and for backends
- * with peer links one proxy per ordered pair of instances (so one instance can be cut off from the
- * others). `up` starts it all (undoing what started if a step fails); `down` stops it all and is
- * safe to call twice. Process faults act on it: kill, terminate, pause, resume, restart.
+ * One backend's cluster: N instance processes on the backend's Redis deployment (started by the
+ * run, every node behind its own fault proxy: topologies/), and for backends with peer links one
+ * proxy per ordered pair of instances (so one instance can be cut off from the others). `up` starts
+ * it all (undoing what started if a step fails); `down` stops it all and is safe to call twice.
+ * Process faults act on it: kill, terminate, pause, resume, restart; a hash ring's membership
+ * changes reach every instance through `announceRing`.
  */
 import { randomBytes } from 'node:crypto';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import type { BackendDefinition, RedisTarget } from '../backends/types.js';
-import type { RedisServer } from './redis.js';
+import type { BackendDefinition, RedisTarget, RingNode } from '../backends/types.js';
 import { type Instance, type InstanceStats, startInstances } from './instances.js';
+import type { Deployment } from './topologies/types.js';
 import { type FaultLink, ProxyHost } from '../faults/proxy-host.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import type { InstanceConfig } from '../service/messages.js';
@@ -18,17 +20,23 @@ export interface ClusterOptions {
   scenario: Scenario;
   spec: BackendSpec;
   def: BackendDefinition;
-  /** The run's Redis, for a backend that uses it. */
-  redis: RedisServer | undefined;
+  /** The backend's Redis deployment, for a backend that uses Redis. */
+  redis: Deployment | undefined;
   /** Names this run's keys in Redis (with --redis-url, other runs may share the server). */
   runId: string;
   seed: number;
   /** Put a fault proxy on the driver's link to each instance (the scenario names a client-link fault). */
   clientLinks?: boolean;
+  /**
+   * The proxy thread to put the peer links in: the one the deployment's links run in, so one thread
+   * relays the whole backend's traffic. Absent: the cluster starts (and stops) its own.
+   */
+  proxies?: ProxyHost;
 }
 
 export class Cluster {
-  redisProxy: FaultLink | undefined;
+  /** The backend's Redis deployment, when it uses Redis. */
+  redis: Deployment | undefined;
   /** Peer link proxies: key `${from}->${to}`. */
   readonly peerProxies = new Map<string, FaultLink>();
   /** The driver's links to the instances, by instance; empty unless a client-link fault needs them. */
@@ -38,22 +46,26 @@ export class Cluster {
   private stopped = false;
   /** Every proxy of this cluster runs in this host's thread, off the driver's event loop. */
   private readonly proxies: ProxyHost;
+  /** Whether `down` ends the proxy thread (the cluster started it). */
+  private readonly ownsProxies: boolean;
 
   private constructor(
     readonly keyPrefix: string,
     seed: number,
+    proxies: ProxyHost | undefined,
   ) {
-    this.proxies = new ProxyHost(seed);
+    this.ownsProxies = !proxies;
+    this.proxies = proxies ?? new ProxyHost(seed);
   }
 
-  static async up({ scenario, spec, def, redis, runId, seed, clientLinks }: ClusterOptions): Promise<Cluster> {
-    const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`, seed);
+  static async up({ scenario, spec, def, redis, runId, seed, clientLinks, proxies }: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(`sessbench:${runId}:${spec.label}:`, seed, proxies);
     try {
       let redisTarget: RedisTarget | undefined;
       if (def.usesRedis) {
         if (!redis) throw new Error(`backend ${spec.label} needs Redis`);
-        cluster.redisProxy = await cluster.proxies.create('redis', { host: redis.host, port: redis.port });
-        redisTarget = { host: '127.0.0.1', port: cluster.redisProxy.port, keyPrefix: cluster.keyPrefix };
+        cluster.redis = redis;
+        redisTarget = redis.target(cluster.keyPrefix);
       }
       const secret = randomBytes(32).toString('hex');
       const { instances: count, service } = scenario.cluster;
@@ -138,6 +150,24 @@ export class Cluster {
     this.sendPeers(fresh!);
   }
 
+  /**
+   * A hash ring's new membership: every running instance switches to it (resolves once all have),
+   * and an instance started later gets it too.
+   */
+  async announceRing(nodes: RingNode[]): Promise<void> {
+    for (const cfg of this.configs) if (cfg.redis?.kind === 'ring') cfg.redis = { ...cfg.redis, nodes };
+    await Promise.all(
+      this.instances
+        .filter((i) => i.alive)
+        .map(async (inst) => {
+          // A paused instance answers when it resumes; the message waits for it meanwhile.
+          const ok = inst.waitFor('ring-ok', 5000).catch(() => {});
+          inst.send({ type: 'ring', nodes });
+          await ok;
+        }),
+    );
+  }
+
   stats(): Promise<(InstanceStats | undefined)[]> {
     return Promise.all(this.instances.map((i) => i.stats()));
   }
@@ -146,6 +176,7 @@ export class Cluster {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.all(this.instances.map((i) => i.stop()));
-    await this.proxies.close();
+    if (this.ownsProxies) await this.proxies.close();
+    else await Promise.all([...this.peerProxies.values(), ...this.clientProxies].map((p) => p.close()));
   }
 }

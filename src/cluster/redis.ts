@@ -4,38 +4,18 @@
  * resets, INFO commandstats and cleanup. Instances never use the admin connection: they reach
  * Redis through the fault proxy.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { EnvironmentError, UsageError, messageOf } from '../errors.js';
-import { releaseDir, running, stopChild, track, trackDir } from './children.js';
+import { removeTempDir, running, stopChild, tempDir } from './children.js';
 import { freePort, isLoopback } from './ports.js';
+import { adminClient, baseArgs, parseCommandStats, redisBin, spawnRedis, waitForPing } from './redis-node.js';
 
 export interface RedisOptions {
   /** Path of redis-server; looked up on PATH when absent. */
   bin?: string;
   /** Use this server instead of spawning one (loopback only). */
   url?: string;
-}
-
-const INSTALL_HINT =
-  'install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`), name it with ' +
-  '--redis-bin, or use a running server with --redis-url redis://127.0.0.1:6379';
-
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -52,6 +32,17 @@ export interface CommandCounts {
   writes: number;
   /** Every command by name (lower case) → calls. */
   byCommand: Record<string, number>;
+}
+
+/** Session reads and writes among calls per command. */
+export function countsOf(byCommand: Record<string, number>): CommandCounts {
+  let reads = 0;
+  let writes = 0;
+  for (const [name, calls] of Object.entries(byCommand)) {
+    if (READ_COMMANDS.has(name)) reads += calls;
+    else if (WRITE_COMMANDS.has(name)) writes += calls;
+  }
+  return { reads, writes, byCommand };
 }
 
 export class RedisServer {
@@ -89,8 +80,7 @@ export class RedisServer {
   /** Spawn redis-server (or connect to --redis-url) and wait until it answers PING. */
   static async start(opts: RedisOptions): Promise<RedisServer> {
     if (opts.url) return RedisServer.connectExisting(opts.url);
-    const bin = opts.bin ?? findOnPath('redis-server');
-    if (!bin) throw new EnvironmentError('redis-server was not found on PATH', { hint: INSTALL_HINT });
+    const bin = redisBin(opts.bin);
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -105,24 +95,15 @@ export class RedisServer {
 
   private static async spawnOnce(bin: string): Promise<RedisServer> {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'sessbench-redis-'));
-    trackDir(dir);
-    const admin = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 50,
-    });
-    admin.on('error', () => {});
+    const dir = tempDir('redis');
+    const admin = adminClient(port);
     try {
       const child = await spawnServer(bin, port, dir, admin);
       const version = await serverVersion(admin);
       return new RedisServer('127.0.0.1', port, version, true, admin, child, dir, bin);
     } catch (err) {
       admin.disconnect();
-      rmSync(dir, { recursive: true, force: true });
-      releaseDir(dir);
+      removeTempDir(dir);
       throw err;
     }
   }
@@ -165,19 +146,10 @@ export class RedisServer {
 
   /** Calls per command from INFO commandstats, grouped into session reads and writes. */
   async commandCounts(): Promise<CommandCounts> {
-    const info = await this.admin.info('commandstats');
-    let reads = 0;
-    let writes = 0;
     const byCommand: Record<string, number> = { ...this.carried };
-    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      const name = m[1]!.toLowerCase();
-      byCommand[name] = (this.carried[name] ?? 0) + Number(m[2]);
-    }
-    for (const [name, calls] of Object.entries(byCommand)) {
-      if (READ_COMMANDS.has(name)) reads += calls;
-      else if (WRITE_COMMANDS.has(name)) writes += calls;
-    }
-    return { reads, writes, byCommand };
+    for (const [name, calls] of Object.entries(parseCommandStats(await this.admin.info('commandstats'))))
+      byCommand[name] = (this.carried[name] ?? 0) + calls;
+    return countsOf(byCommand);
   }
 
   /** Delete every key under a prefix (used with --redis-url, where nothing else may be flushed). */
@@ -197,79 +169,13 @@ export class RedisServer {
     this.admin.disconnect();
     const child = this.child;
     if (child && running(child)) await stopChild(child, () => child.kill('SIGTERM'), 2000);
-    if (this.dir) {
-      rmSync(this.dir, { recursive: true, force: true });
-      releaseDir(this.dir);
-    }
+    if (this.dir) removeTempDir(this.dir);
   }
 }
 
 /** Spawn redis-server on `port` without persistence and wait until `admin` gets PONG from it. */
-async function spawnServer(bin: string, port: number, dir: string, admin: Redis): Promise<ChildProcess> {
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--protected-mode',
-    'yes',
-    '--daemonize',
-    'no',
-    '--loglevel',
-    'warning',
-    '--dir',
-    dir,
-  ];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child);
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', (err) =>
-      reject(
-        new EnvironmentError(`could not start redis-server at ${bin}: ${messageOf(err)}`, {
-          hint: INSTALL_HINT,
-          cause: err,
-        }),
-      ),
-    );
-    child.once('exit', (code) =>
-      reject(
-        new EnvironmentError(
-          `redis-server at ${bin} exited with code ${code} on port ${port}: ${output.trim().split('\n').pop() ?? ''}`,
-        ),
-      ),
-    );
-  });
-  exited.catch(() => {});
-  try {
-    await Promise.race([exited, waitForPing(admin, 10_000)]);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  child.removeAllListeners('exit');
-  child.stdout!.removeAllListeners('data');
-  return child;
-}
-
-async function waitForPing(client: Redis, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  await client.connect().catch(() => {});
-  for (;;) {
-    try {
-      if ((await client.ping()) === 'PONG') return;
-    } catch (err) {
-      if (Date.now() > deadline)
-        throw new EnvironmentError(`Redis did not answer within ${timeoutMs} ms: ${messageOf(err)}`, { cause: err });
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function spawnServer(bin: string, port: number, dir: string, admin: Redis): Promise<ChildProcess> {
+  return spawnRedis(bin, baseArgs(port, dir), port, admin);
 }
 
 async function serverVersion(client: Redis): Promise<string> {

@@ -5,10 +5,12 @@
  */
 import type { PlannedFaultRecord } from '../results/schema.js';
 import { Prng } from '../util/prng.js';
-import { type FaultAction, type FaultSpec, TARGET_RE, targetKind } from './schema.js';
+import { type FaultAction, type FaultSpec, parseTarget } from './schema.js';
 
 export type FaultTarget =
   | { kind: 'redis' }
+  | { kind: 'redis-pubsub' }
+  | { kind: 'redis-node'; index: number; replica: boolean }
   | { kind: 'instance'; index: number }
   | { kind: 'peers'; index: number }
   /** The driver's links to one instance, or to every instance (index null). */
@@ -24,23 +26,21 @@ export function planFaults(faults: readonly FaultSpec[], instances: number, seed
   const prng = new Prng(seed, 'faults');
   const names = new Map<string, number>();
   return faults.map((f, index) => {
-    const m = TARGET_RE.exec(f.target)!;
-    const instance = m[1] === 'random-instance' ? prng.int(0, instances - 1) : m[2] === undefined ? 0 : Number(m[2]);
-    const kind = targetKind(f.target);
-    const all = m[1] === 'clients';
-    const resolvedTarget: FaultTarget =
-      kind === 'redis'
-        ? { kind }
-        : kind === 'clients'
-          ? { kind, index: all ? null : instance }
-          : { kind, index: instance };
-    const suffix = kind === 'peers' ? '.peers' : kind === 'clients' ? '.clients' : '';
-    const target = kind === 'redis' ? 'redis' : all ? 'clients' : `instance[${instance}]${suffix}`;
+    const parsed = parseTarget(f.target);
+    let resolvedTarget: FaultTarget;
+    let target = f.target;
+    if (parsed.kind === 'clients' && parsed.index === null) resolvedTarget = { kind: 'clients', index: null };
+    else if (parsed.kind === 'instance' || parsed.kind === 'peers' || parsed.kind === 'clients') {
+      const instance = parsed.index === 'random' ? prng.int(0, instances - 1) : (parsed.index as number);
+      resolvedTarget = { kind: parsed.kind, index: instance };
+      target = `instance[${instance}]${parsed.kind === 'instance' ? '' : `.${parsed.kind}`}`;
+    } else resolvedTarget = parsed;
     let name = f.name ?? `${target} ${f.label}`;
     const seen = names.get(name) ?? 0;
     names.set(name, seen + 1);
     if (seen > 0) name = `${name} #${seen + 1}`;
-    const restartAfterMs = f.action.kind === 'kill' || f.action.kind === 'stop' ? f.action.restartAfterMs : null;
+    const a = f.action;
+    const restartAfterMs = a.kind === 'kill' || a.kind === 'stop' || a.kind === 'failover' ? a.restartAfterMs : null;
     const endMs =
       f.durationMs !== undefined ? f.atMs + f.durationMs : restartAfterMs !== null ? f.atMs + restartAfterMs : null;
     return { index, name, target, resolvedTarget, action: f.action, atMs: f.atMs, endMs };

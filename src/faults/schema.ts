@@ -14,35 +14,24 @@
  */
 import * as z from 'zod';
 import { durationMs, probability } from '../util/fields.js';
+import { PROCESS_ACTIONS, PROCESS_PARAMS } from './actions.js';
+import {
+  type ParsedTarget,
+  type RedisShape,
+  TARGET_RE,
+  TARGET_TEXT,
+  type TargetKind,
+  parseTarget,
+  redisTargetProblem,
+} from './targets.js';
 import { type Param, scenarioField, paramsSchema } from './toxics/params.js';
 import { toxicNames, toxics } from './toxics/registry.js';
-import type { LinkKind, ToxicDefinition, ToxicSpec } from './toxics/types.js';
+import type { ToxicDefinition, ToxicSpec } from './toxics/types.js';
 
 /** No fault time may exceed a day (the longest phase), so no timer can overflow. */
 const DAY_MS = 24 * 3_600_000;
 
-/** A target: redis, clients, or an instance with an optional link suffix (`.peers`, `.clients`). */
-export const TARGET_RE = /^(redis(?!\.)|clients(?!\.)|instance\[(\d+)\]|random-instance)(\.peers|\.clients)?$/;
-type TargetKind = LinkKind | 'instance';
-
-/** Faults on processes (and the partition of an instance's peer links), which are not toxics. */
-const PROCESS_ACTIONS: Record<string, { targets: TargetKind[]; description: string }> = {
-  kill: { targets: ['instance'], description: 'instance: SIGKILL.' },
-  stop: { targets: ['instance'], description: 'instance: SIGTERM, then SIGKILL after `grace`.' },
-  pause: { targets: ['instance'], description: 'instance: SIGSTOP for `duration`, then SIGCONT.' },
-  restart: { targets: ['redis'], description: 'redis: kill redis-server and start it again empty (no persistence).' },
-  partition: { targets: ['peers'], description: '<instance>.peers: cut the instance off from the other instances.' },
-};
-
-/** Parameters of process actions: the actions each goes with, and its default. */
-const PROCESS_PARAMS = {
-  grace: { with: ['stop'], defaultMs: 2000, description: 'stop: how long a stopping instance may take (default 2s).' },
-  restartAfter: {
-    with: ['kill', 'stop'],
-    defaultMs: null,
-    description: 'kill/stop: start the instance again after this long.',
-  },
-} as const;
+export { TARGET_RE, parseTarget, type RedisShape };
 
 const toxicList = toxicNames.map((name) => toxics[name] as ToxicDefinition);
 
@@ -83,11 +72,11 @@ export const faultSchema = z.strictObject({
     .describe('How long it lasts; until the end of the run when absent.'),
   target: z
     .string()
-    .regex(TARGET_RE, 'expected redis, instance[k], random-instance, clients, or an instance with .peers or .clients')
+    .regex(TARGET_RE, TARGET_TEXT)
     .describe(
-      'redis (its link, or its process for restart), instance[k] / random-instance (the process), ' +
-        "<instance>.peers (its replication links), clients (the driver's links to every instance) or " +
-        "<instance>.clients (the driver's links to that instance).",
+      'redis (every Redis link, or the server for restart), redis[k] / redis[k].replica (one node), redis.pubsub ' +
+        '(the subscriber link), instance[k] / random-instance (the process), <instance>.peers (its peer links), ' +
+        "clients (the driver's links to every instance) or <instance>.clients (the driver's links to that instance).",
     ),
   ...toxicFields(),
   toxicity: probability().optional().describe('Probability that a toxic applies to a connection (default 1).'),
@@ -99,7 +88,7 @@ export const faultSchema = z.strictObject({
     Object.entries(PROCESS_ACTIONS).map(([k, a]) => [k, z.literal(true).optional().describe(a.description)]),
   ),
   ...Object.fromEntries(
-    Object.entries(PROCESS_PARAMS).map(([k, p]) => [k, durationMs({ max: DAY_MS }).optional().describe(p.description)]),
+    Object.entries(PROCESS_PARAMS).map(([k, p]) => [k, p.field().optional().describe(p.description)]),
   ),
 });
 
@@ -109,7 +98,10 @@ export type FaultAction =
   | { kind: 'toxic'; toxic: ToxicSpec }
   | { kind: 'kill' | 'stop'; graceMs: number; restartAfterMs: number | null }
   | { kind: 'pause' }
-  | { kind: 'restart' };
+  | { kind: 'restart' }
+  | { kind: 'failover'; restartAfterMs: number | null }
+  | { kind: 'reshard'; share: number }
+  | { kind: 'remove-node' | 'add-node' };
 
 /** A fault entry resolved: its one action, in its units; the target is resolved by the plan. */
 export interface FaultSpec {
@@ -118,7 +110,7 @@ export interface FaultSpec {
   label: string;
   atMs: number;
   durationMs?: number;
-  /** As written: redis, instance[k], random-instance, with .peers. */
+  /** As written: redis, redis[k], redis[k].replica, redis.pubsub, instance[k], random-instance, with .peers. */
   target: string;
   action: FaultAction;
 }
@@ -139,14 +131,13 @@ function actionsOf(entry: Record<string, unknown>): string[] {
   return given.filter((k) => !params.has(k));
 }
 
-export function targetKind(target: string): TargetKind {
-  const m = TARGET_RE.exec(target)!;
-  if (m[3]) return m[3] === '.peers' ? 'peers' : 'clients';
-  return m[1] === 'redis' ? 'redis' : m[1] === 'clients' ? 'clients' : 'instance';
-}
+const REDIS_LINKS: readonly TargetKind[] = ['redis', 'redis-node', 'redis-pubsub'];
 
+/** Targets an action applies to: a toxic's links (every Redis link kind for `redis`), or the process action's. */
 function targetsOf(action: string): readonly TargetKind[] {
-  return toxicByKey(action)?.links ?? PROCESS_ACTIONS[action]!.targets;
+  const toxic = toxicByKey(action);
+  if (!toxic) return PROCESS_ACTIONS[action]!.targets;
+  return toxic.links.flatMap((l) => (l === 'redis' ? REDIS_LINKS : [l]));
 }
 
 /** Keys that belong to one action or a few: toxic parameters, toxicity/direction, process parameters. */
@@ -168,8 +159,8 @@ export interface FaultProblem {
   message: string;
 }
 
-/** Problems of an entry that each key alone can't show. */
-export function faultProblems(f: FaultInput, instances: number): FaultProblem[] {
+/** Problems of an entry that each key alone can't show; `redis`: the scenario's Redis deployments. */
+export function faultProblems(f: FaultInput, instances: number, redis: readonly RedisShape[] = []): FaultProblem[] {
   const entry = f as Record<string, unknown>;
   const actions = actionsOf(entry);
   if (actions.length !== 1) {
@@ -185,18 +176,11 @@ export function faultProblems(f: FaultInput, instances: number): FaultProblem[] 
   }
   const out: FaultProblem[] = [];
   const action = actions[0]!;
-  const kind = targetKind(f.target);
-  if (!targetsOf(action).includes(kind)) {
-    const takes = ACTION_KEYS.filter((a) => targetsOf(a).includes(kind));
+  const target = parseTarget(f.target);
+  if (!targetsOf(action).includes(target.kind)) {
+    const takes = ACTION_KEYS.filter((a) => targetsOf(a).includes(target.kind));
     out.push({ key: action, message: `${action} does not apply to target ${f.target}; it takes ${takes.join(', ')}` });
-  }
-  const m = TARGET_RE.exec(f.target)!;
-  if (m[2] !== undefined && Number(m[2]) >= instances) {
-    out.push({
-      key: 'target',
-      message: `instance[${m[2]}] does not exist: the cluster has instances 0..${instances - 1}`,
-    });
-  }
+  } else out.push(...targetProblems(target, f.target, action, instances, redis));
   for (const [key, owners] of OWNERS) {
     if (entry[key] !== undefined && key !== action && !owners.includes(action))
       out.push({ key, message: `${key} goes only with ${owners.join(' / ')}` });
@@ -204,6 +188,8 @@ export function faultProblems(f: FaultInput, instances: number): FaultProblem[] 
   if (action === 'pause' && f.duration === undefined) out.push({ key: 'pause', message: 'a pause needs a duration' });
   if (action === 'restart' && f.duration !== undefined)
     out.push({ key: 'duration', message: 'a restart is instantaneous: it takes no duration' });
+  if (action === 'failover' && target.kind === 'redis-node' && target.replica)
+    out.push({ key: 'failover', message: `expected a master (redis[k]) for failover, got ${f.target}` });
   const toxic = toxicByKey(action);
   if (toxic) {
     const given = givenParams(toxic, entry);
@@ -215,6 +201,32 @@ export function faultProblems(f: FaultInput, instances: number): FaultProblem[] 
     }
   }
   return out;
+}
+
+/** An instance index out of range, or a Redis target or action no backend of the scenario has. */
+function targetProblems(
+  target: ParsedTarget,
+  text: string,
+  action: string,
+  instances: number,
+  redis: readonly RedisShape[],
+): FaultProblem[] {
+  if (target.kind === 'instance' || target.kind === 'peers' || target.kind === 'clients') {
+    if (target.index !== 'random' && target.index !== null && target.index >= instances)
+      return [
+        {
+          key: 'target',
+          message: `instance[${target.index}] does not exist: the cluster has instances 0..${instances - 1}`,
+        },
+      ];
+    return [];
+  }
+  // Process actions on a Redis node need a deployment of several processes.
+  const topologies =
+    PROCESS_ACTIONS[action]?.topologies ??
+    (PROCESS_ACTIONS[action] && target.kind === 'redis-node' ? (['cluster', 'sentinel', 'nodes'] as const) : undefined);
+  const problem = redisTargetProblem(target, text, action, topologies, redis);
+  return problem ? [{ key: problem.key === 'target' ? 'target' : action, message: problem.message }] : [];
 }
 
 /** The parameters a fault entry gives a toxic, in their units (before defaults). */
@@ -248,15 +260,25 @@ export function resolveFault(f: FaultInput): FaultSpec {
     };
     return { ...base, label: toxic.label(params), action: { kind: 'toxic', toxic: spec } };
   }
-  const ms = (key: keyof typeof PROCESS_PARAMS) => (entry[key] as number | undefined) ?? PROCESS_PARAMS[key].defaultMs;
+  const param = <T>(key: keyof typeof PROCESS_PARAMS, fallback: T): T => (entry[key] as T | undefined) ?? fallback;
+  const restartAfterMs = param<number | null>('restartAfter', PROCESS_PARAMS.restartAfter.default);
   switch (action) {
     case 'kill':
     case 'stop':
       return {
         ...base,
         label: action,
-        action: { kind: action, graceMs: ms('grace')!, restartAfterMs: ms('restartAfter') },
+        action: { kind: action, graceMs: param('grace', PROCESS_PARAMS.grace.default), restartAfterMs },
       };
+    case 'failover':
+      return { ...base, label: action, action: { kind: action, restartAfterMs } };
+    case 'reshard': {
+      const share = param<number>('share', PROCESS_PARAMS.share.default);
+      return { ...base, label: `reshard ${Math.round(share * 100)}%`, action: { kind: action, share } };
+    }
+    case 'remove-node':
+    case 'add-node':
+      return { ...base, label: action, action: { kind: action } };
     case 'partition': {
       const down: ToxicSpec = { type: toxics.down.name, params: {}, direction: 'both', toxicity: 1 };
       return { ...base, label: action, action: { kind: 'toxic', toxic: down } };

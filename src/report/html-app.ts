@@ -21,7 +21,7 @@ export const HTML_APP = `
   window.addEventListener('resize', function () { clearTimeout(pending); pending = setTimeout(fit, 100); });
   window.addEventListener('beforeprint', fit);
 
-  // Fault windows, shaded under the series of every time chart.
+  // Fault windows (red) and failovers / migrations (blue), shaded under the series of every time chart.
   var shade = {
     hooks: {
       drawClear: [function (u) {
@@ -33,6 +33,13 @@ export const HTML_APP = `
           var b = u.valToPos(f.endSec === null ? u.scales.x.max : f.endSec, 'x', true);
           ctx.fillStyle = 'rgba(220, 50, 50, 0.10)';
           ctx.fillRect(a, u.bbox.top, Math.max(1, b - a), u.bbox.height);
+        });
+        u.root.setAttribute('data-marked', String(data.marks.length));
+        data.marks.forEach(function (m) {
+          var a = u.valToPos(m.startSec, 'x', true);
+          var b = u.valToPos(m.endSec === null ? u.scales.x.max : m.endSec, 'x', true);
+          ctx.fillStyle = 'rgba(40, 90, 220, 0.14)';
+          ctx.fillRect(a, u.bbox.top, Math.max(2, b - a), u.bbox.height);
         });
         ctx.restore();
       }],

@@ -24,6 +24,7 @@ import { HTML_APP } from './html-app.js';
 import { transportFootnotes, transportGroups } from './transport-columns.js';
 import { capacityChart } from './html-capacity.js';
 import { glance } from './html-glance.js';
+import { topologyTables } from './topology.js';
 import type { Reporter } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -79,6 +80,13 @@ function chartData(r: RunResults) {
       endSec: warmupSec + b.throughput.windowSec,
     })),
     faults: r.faults.map((f) => ({ startSec: f.atMs / 1000, endSec: f.endMs === null ? null : f.endMs / 1000 })),
+    // Failovers and migrations, per backend: shaded in another colour.
+    marks: r.backends.flatMap((b) =>
+      (b.redisTopology?.events ?? []).map((e) => ({
+        startSec: e.t,
+        endSec: e.durationMs === null ? null : e.t + Math.max(e.durationMs, 100) / 1000,
+      })),
+    ),
     spectrum: spectrum(r.backends),
     redis: {
       labels: redisBackends.map((b) => b.label),
@@ -205,6 +213,10 @@ function body(r: RunResults): Fragment[] {
     }
     for (const n of phaseFootnotes()) parts.push(html`<p class="note">${n}</p>`);
   }
+  for (const t of topologyTables(r.backends)) {
+    parts.push(html`<h2>${t.title}</h2>`, table(t, t.rows));
+    for (const n of t.notes) parts.push(html`<p class="note">${n}</p>`);
+  }
   if (r.thresholds.length > 0) {
     parts.push(
       html`<h2>Thresholds</h2>`,
@@ -212,6 +224,8 @@ function body(r: RunResults): Fragment[] {
     );
   }
   parts.push(html`<h2>Charts</h2><p class="note">${TIME_BASE}${r.faults.length ? ' Shaded: fault windows.' : ''}</p>`);
+  if (r.backends.some((b) => b.redisTopology?.events.length))
+    parts.push(html`<p class="note">Shaded blue: failovers and migrations, from their start to their end.</p>`);
   for (const id of ['throughput', 'latency', 'events', 'spectrum'])
     parts.push(html`<div class="chart" id="chart-${id}"></div>`);
   if (r.backends.some((b) => b.redis)) parts.push(html`<div class="chart" id="chart-redis"></div>`);

@@ -15,6 +15,7 @@ import {
 } from './columns.js';
 import { type Fragment, md } from './escape.js';
 import { formatMetric } from './format.js';
+import { topologyTables } from './topology.js';
 import type { Reporter } from './types.js';
 import { transportFootnotes, transportGroups } from './transport-columns.js';
 
@@ -50,6 +51,11 @@ export function renderMarkdown(r: RunResults): string {
     out.push(md``, md`${TIME_BASE}`, md``);
     for (const group of PHASE_GROUPS) out.push(...table(group, rows, '###'));
     for (const n of phaseFootnotes()) out.push(md`${n}  `);
+    out.push(md``);
+  }
+  for (const t of topologyTables(r.backends)) {
+    out.push(...table(t, t.rows, '##'));
+    for (const n of t.notes) out.push(md`${n}  `);
     out.push(md``);
   }
   if (r.thresholds.length > 0) {

@@ -20,6 +20,7 @@ import {
 } from './columns.js';
 import { terminalText } from './escape.js';
 import { formatMetric } from './format.js';
+import { topologyTables } from './topology.js';
 import { transportFootnotes, transportGroups } from './transport-columns.js';
 
 /** Display width of a cell, ignoring colour codes. */
@@ -144,6 +145,13 @@ export function renderTerminal(results: RunResults, chalk: ChalkInstance, column
       );
     }
     for (const n of phaseFootnotes()) lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
+  }
+  for (const t of topologyTables(results.backends)) {
+    lines.push(
+      '',
+      ...render(chalk, t, t.rows, max, (_r, title, cell) => (title === 'backend' ? chalk.cyan(cell) : cell)),
+    );
+    for (const n of t.notes) lines.push(...wrapText(n, max).map((l) => chalk.dim(l)));
   }
   if (results.thresholds.length > 0) {
     lines.push('', chalk.bold('Thresholds'));

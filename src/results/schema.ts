@@ -17,6 +17,7 @@ import {
   RedisCountsSchema,
 } from './blocks.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
+import { RedisTopologyResultSchema } from './topology.js';
 
 /**
  * 2: figures over no data are null; every time is in seconds from the start of the load (warmup
@@ -169,6 +170,9 @@ export const BackendResultSchema = MetricsBlockSchema.extend({
   conversations: z.object({ started: count(), measured: count(), withLostTurn: count(), cut: count() }),
   latencyHistogram: z.string().describe('HdrHistogram, compressed base64, of latencyMs in microseconds.'),
   redis: RedisCountsSchema.nullable(),
+  redisTopology: RedisTopologyResultSchema.nullable()
+    .optional()
+    .describe('Per-node figures, redirects, key spread and topology events; absent for a backend without Redis.'),
   instances: z.array(InstanceResultSchema),
   memory: MemorySchema,
   store: StoreCountersSchema,

@@ -6,11 +6,13 @@ import { performance } from 'node:perf_hooks';
 import type { BackendDefinition } from '../backends/types.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { InstanceStats } from '../cluster/instances.js';
+import type { Deployment } from '../cluster/topologies/types.js';
 import type { CommandCounts, RedisServer } from '../cluster/redis.js';
 import type { DriveSummary } from '../driver/driver.js';
 import type { RoutingName } from '../driver/routing.js';
 import { timelineMs } from '../driver/workload.js';
 import type { PlannedFault } from '../faults/plan.js';
+import { ProxyHost } from '../faults/proxy-host.js';
 import { FaultTimeline } from '../faults/timeline.js';
 import { compare } from '../gates/thresholds.js';
 import { metricsOf } from '../metrics/block.js';
@@ -23,6 +25,7 @@ import type { TransportSpec } from '../scenario/transport.js';
 import { round } from '../util/numbers.js';
 import { capacityOf, faultResults, redisCounts, sumCounters } from './collect.js';
 import { type DriverLoad, type Driving, startDriving } from './driving.js';
+import { type LoadClock, deploy, topologyOf } from './deploy.js';
 import { ClusterFaults } from './fault-actions.js';
 import type { RunOptions } from './types.js';
 
@@ -47,7 +50,7 @@ export function resolveBackend(scenario: Scenario, spec: BackendSpec, def: Backe
 export interface BackendRunContext {
   opts: RunOptions;
   backend: ResolvedBackend;
-  /** The run's Redis; used only when the backend uses Redis. */
+  /** The run's own server; used by a backend on a single Redis (the other topologies start their own). */
   redis: RedisServer | undefined;
   runId: string;
   plan: readonly PlannedFault[];
@@ -134,6 +137,7 @@ interface Measured {
 /** The parts of a backend's run its result is read from. */
 interface Parts {
   cluster: Cluster;
+  deployment: Deployment | undefined;
   recorder: PhasedRecorder;
   timeline: FaultTimeline;
   faults: ClusterFaults;
@@ -141,7 +145,7 @@ interface Parts {
 
 /** The backend's result from what was measured and what its instances report. */
 async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Promise<BackendResult> {
-  const { cluster, recorder, timeline, faults } = parts;
+  const { cluster, deployment, recorder, timeline, faults } = parts;
   const { spec, routing, routingOverridden } = ctx.backend;
   const warmup = ctx.opts.scenario.load.warmup;
   const overall = recorder.overall;
@@ -182,6 +186,7 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
     ...metricsOf(overall, m.summary.windowMs, overall.sessions),
     latencyHistogram: overall.encodedLatency(),
     redis: m.before && m.after ? redisCounts(m.before, m.after, overall) : null,
+    redisTopology: deployment ? await deployment.result() : null,
     instances,
     memory: {
       rssTotalBytes: rss.length ? rssTotal : null,
@@ -258,40 +263,62 @@ function driverFigures(
   };
 }
 
-export async function runBackend(ctx: BackendRunContext): Promise<BackendResult> {
+/** Everything a backend's run starts, each set once it is up (so a failed start stops what is). */
+interface Started extends Parts {
+  proxies: ProxyHost;
+  driving: Driving;
+}
+
+/** Start what a backend's run needs: its Redis deployment, its cluster, the load and the faults. */
+async function setUp(ctx: BackendRunContext, clock: LoadClock, parts: Partial<Started>) {
   const { scenario, seed } = ctx.opts;
   const { spec, def, routing } = ctx.backend;
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  const redis = def.usesRedis ? ctx.redis : undefined;
-  if (redis) await redis.reset();
+  // One proxy thread relays the backend's Redis links and its peer links.
+  const proxies = new ProxyHost(seed);
+  parts.proxies = proxies;
+  const server = { seed, server: ctx.redis, bin: ctx.opts.redis.bin, proxies };
+  parts.deployment = await deploy(topologyOf(ctx.backend), server, clock, () => parts.cluster);
+  const redis = parts.deployment;
   const before = redis ? await redis.commandCounts() : undefined;
   const clientLinks = ctx.plan.some((f) => f.resolvedTarget.kind === 'clients');
-  const cluster = await Cluster.up({ scenario, spec, def, redis, runId: ctx.runId, seed, clientLinks });
+  const cluster = await Cluster.up({ scenario, spec, def, redis, runId: ctx.runId, seed, clientLinks, proxies });
+  parts.cluster = cluster;
   const { load } = scenario;
-  const recorder = new PhasedRecorder(
+  parts.recorder = new PhasedRecorder(
     load.steps ? stepWindows(load.phases, load.warmup) : phaseWindows(ctx.plan, load.warmup),
   );
-  const workers = ctx.opts.workers ?? 1;
-  const driving = startDriving({
+  parts.driving = startDriving({
     scenario,
     seed,
     targets: cluster.targets,
     routing,
     transport: ctx.backend.transport,
-    recorder,
-    workers,
+    recorder: parts.recorder,
+    workers: ctx.opts.workers ?? 1,
     signal: ctx.stop.signal,
   });
-  const faults = new ClusterFaults(cluster, redis, driving.router, scenario.cluster.detectAfter);
-  const timeline = new FaultTimeline(ctx.plan, faults);
+  parts.faults = new ClusterFaults(cluster, ctx.redis, parts.driving.router, scenario.cluster.detectAfter);
+  parts.timeline = new FaultTimeline(ctx.plan, parts.faults);
+  return { parts: parts as Started, before };
+}
+
+export async function runBackend(ctx: BackendRunContext): Promise<BackendResult> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const clock: LoadClock = {};
+  const partial: Partial<Started> = {};
   let progress: NodeJS.Timeout | undefined;
   try {
+    const { parts, before } = await setUp(ctx, clock, partial);
+    const { cluster, recorder, timeline, faults, deployment, driving } = parts;
     const driveStart = performance.now();
     progress = watch(ctx, recorder, driving, driveStart);
     const cpuStart = process.cpuUsage();
     const proxyStart = cluster.proxyUtilization();
-    const { summary, load } = await driving.start(() => timeline.start());
+    const { summary, load } = await driving.start(() => {
+      clock.start = performance.now();
+      timeline.start();
+    });
     const cpu = process.cpuUsage(cpuStart);
     const driveMs = performance.now() - driveStart;
     const proxyUtilization = cluster.proxyUtilization(proxyStart).utilization;
@@ -299,7 +326,9 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
     // Undo what is still in effect (resume paused instances) before reading counters.
     await timeline.stop();
     faults.dispose();
-    const after = redis ? await redis.commandCounts() : undefined;
+    // An interrupted run does not wait for a failover or a migration to finish.
+    await deployment?.settle(ctx.stop.signal.aborted);
+    const after = deployment ? await deployment.commandCounts() : undefined;
     const stats = await cluster.stats();
     // An instance's CPU since it started, over the time since the cluster came up (a restarted one: less).
     const upMs = Math.max(1, performance.now() - t0);
@@ -310,14 +339,23 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
     const connections = driving.connections();
     const measured = { summary, driver, connections, before, after, startedAt, t0, stats, instanceCores };
     warn(ctx, measured, timeline);
-    return await assemble(ctx, { cluster, recorder, timeline, faults }, measured);
+    return await assemble(ctx, parts, measured);
   } finally {
     clearInterval(progress);
-    await timeline.stop();
-    faults.dispose();
-    await driving.close();
-    recorder.destroy();
-    await cluster.down();
-    if (redis && !redis.owned) await redis.deletePrefix(cluster.keyPrefix).catch(() => 0);
+    await tearDown(ctx, partial);
   }
+}
+
+/** Stop what a backend's run started, whatever got started. */
+async function tearDown(ctx: BackendRunContext, partial: Partial<Started>): Promise<void> {
+  await partial.timeline?.stop();
+  partial.faults?.dispose();
+  await partial.driving?.close();
+  partial.recorder?.destroy();
+  await partial.cluster?.down();
+  await partial.deployment?.stop();
+  await partial.proxies?.close();
+  const { cluster, deployment } = partial;
+  if (ctx.redis && !ctx.redis.owned && cluster && deployment?.kind === 'single')
+    await ctx.redis.deletePrefix(cluster.keyPrefix).catch(() => 0);
 }

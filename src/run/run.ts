@@ -16,6 +16,7 @@ import { type BackendResult, RESULTS_SCHEMA_VERSION, type RunResults } from '../
 import { TOOL_VERSION } from '../util/version.js';
 import { resolveBackend, runBackend } from './backend-run.js';
 import { environment } from './collect.js';
+import { topologyOf } from './deploy.js';
 import type { RunOptions } from './types.js';
 
 /** Run every backend of the scenario; returns what was measured (also when interrupted). */
@@ -29,8 +30,9 @@ export async function run(opts: RunOptions): Promise<RunResults> {
   const resolved = scenario.backends.map((spec) =>
     resolveBackend(scenario, spec, backends[spec.backend as keyof typeof backends]),
   );
-  const needsRedis = resolved.some((b) => b.def.usesRedis);
-  if (needsRedis && opts.redis.url && plan.some((f) => f.action.kind === 'restart')) {
+  // The run's own server serves the single-server backends; the other topologies start their own.
+  const needsRedis = resolved.some((b) => topologyOf(b)?.kind === 'single');
+  if (needsRedis && opts.redis.url && plan.some((f) => f.action.kind === 'restart' && f.target === 'redis')) {
     throw new UsageError(
       'the scenario restarts Redis, which needs a redis-server sessbench starts itself',
       'drop --redis-url for this scenario',

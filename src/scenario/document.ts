@@ -16,8 +16,8 @@ const MAX_SYNTAX_ERRORS = 3;
 // inside braces, so such a value must be quoted.
 const FLOW_HINTS: [RegExp, string][] = [
   [
-    /\{[^}\n]*:\s*(instance|random-instance)\[/,
-    ' (inside { } write "instance[1]" in quotes: [ and ] are YAML indicators there)',
+    /\{[^}\n]*:\s*(instance|random-instance|redis)\[/,
+    ' (inside { } write "instance[1]" in quotes, "redis[0]" too: [ and ] are YAML indicators there)',
   ],
   [/[{[][^\n]*\$\{/, ' (inside { } or [ ] write "$' + '{VAR}" in quotes: { and } are YAML indicators there)'],
 ];

@@ -4,13 +4,15 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type * as z from 'zod';
-import { backendNames, backends } from '../backends/registry.js';
+import { backendNames, backends, defaultBackendNames } from '../backends/registry.js';
 import { ScenarioError, type ScenarioIssue } from '../errors.js';
-import { type FaultSpec, faultProblems, faultSchema, resolveFault } from '../faults/schema.js';
+import type { BackendDefinition } from '../backends/types.js';
+import { type FaultSpec, type RedisShape, faultProblems, faultSchema, resolveFault } from '../faults/schema.js';
 import { resolveThresholds } from '../gates/thresholds.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { crossChecks, resolvePhases } from './checks.js';
 import { type Positions, type SourceOptions, formatPath, readDocument } from './document.js';
+import { redisShape } from './redis-shape.js';
 import { type BackendSpec, type Scenario, ScenarioSchema, backendEntrySchema } from './schema.js';
 import type { TransportSpec } from './transport.js';
 
@@ -106,13 +108,15 @@ function collect(
   }
 }
 
-/** Each backend entry checked against its own backend's options; with whether it uses Redis. */
-function resolveBackends(
-  entries: unknown[],
-  pos: Positions,
-  out: ScenarioIssue[],
-): { spec: BackendSpec; usesRedis: boolean }[] {
-  const specs: { spec: BackendSpec; usesRedis: boolean }[] = [];
+interface ResolvedEntry {
+  spec: BackendSpec;
+  usesRedis: boolean;
+  redis: RedisShape | undefined;
+}
+
+/** Each backend entry checked against its own backend's options; with its Redis deployment. */
+function resolveBackends(entries: unknown[], pos: Positions, out: ScenarioIssue[]): ResolvedEntry[] {
+  const specs: ResolvedEntry[] = [];
   entries.forEach((entry, i) => {
     const isObj = typeof entry === 'object' && entry !== null;
     if (isObj ? typeof (entry as { backend?: unknown }).backend !== 'string' : typeof entry !== 'string') return;
@@ -146,18 +150,26 @@ function resolveBackends(
       });
       return;
     }
-    specs.push({ spec, usesRedis: backends[name as keyof typeof backends].usesRedis });
+    const def = backends[name as keyof typeof backends] as BackendDefinition;
+    const topology = def.usesRedis ? (def.redisTopology?.(options as never) ?? { kind: 'single' }) : undefined;
+    specs.push({ spec, usesRedis: def.usesRedis, redis: topology && redisShape(spec.label, topology) });
   });
   return specs;
 }
 
 /** Every fault entry that is well-formed on its own, checked as a whole and resolved. */
-function resolveFaults(entries: unknown, instances: number, pos: Positions, out: ScenarioIssue[]): FaultSpec[] {
+function resolveFaults(
+  entries: unknown,
+  instances: number,
+  redis: readonly RedisShape[],
+  pos: Positions,
+  out: ScenarioIssue[],
+): FaultSpec[] {
   const specs: FaultSpec[] = [];
   (Array.isArray(entries) ? entries : []).forEach((entry, i) => {
     const f = faultSchema.safeParse(entry);
     if (!f.success) return;
-    const problems = faultProblems(f.data, instances);
+    const problems = faultProblems(f.data, instances, redis);
     for (const p of problems)
       out.push({ ...pos.key(['faults', i], p.key), path: formatPath(['faults', i, p.key]), message: p.message });
     if (problems.length === 0) specs.push(resolveFault(f.data));
@@ -205,13 +217,14 @@ function validate(value: unknown, pos: Positions, issues: ScenarioIssue[], file:
   // their own backend's options here, with indexes kept as in the file.
   const rawBackends = (value as { backends?: unknown }).backends;
   const specs = resolveBackends(
-    rawBackends === undefined ? [...backendNames] : Array.isArray(rawBackends) ? rawBackends : [],
+    rawBackends === undefined ? [...defaultBackendNames] : Array.isArray(rawBackends) ? rawBackends : [],
     pos,
     issues,
   );
   const raw = value as { faults?: unknown; cluster?: { instances?: unknown } };
   const instances = result.success ? result.data.cluster.instances : Number(raw.cluster?.instances) || 4;
-  const faults = resolveFaults(raw.faults, instances, pos, issues);
+  const shapes = specs.flatMap((b) => (b.redis ? [b.redis] : []));
+  const faults = resolveFaults(raw.faults, instances, shapes, pos, issues);
   if (!result.success || issues.length) throw sorted(file, issues);
   const { phases, issues: loadIssues } = resolvePhases(result.data, faults, pos);
   if (loadIssues.length) throw sorted(file, [...issues, ...loadIssues]);

@@ -6,7 +6,7 @@
  * schema, so each backend owns its options; `scenarioJsonSchema()` merges them for editors.
  */
 import * as z from 'zod';
-import { backendNames, backends } from '../backends/registry.js';
+import { backendNames, backends, defaultBackendNames } from '../backends/registry.js';
 import { type FaultSpec, faultSchema } from '../faults/schema.js';
 import type { ThresholdSpec } from '../gates/thresholds.js';
 import { MAX_MODEL_MS, MAX_TOKENS } from '../service/protocol.js';
@@ -196,7 +196,7 @@ export const ScenarioSchema = z.strictObject({
   backends: z
     .array(backendEntry)
     .min(1)
-    .prefault([...backendNames])
+    .prefault([...defaultBackendNames])
     .describe('Backends to compare, in order.'),
   cluster: clusterSchema.prefault({}),
   load: loadSchema,

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { getBackend } from '../backends/registry.js';
 import { messageOf } from '../errors.js';
-import { isPeerLinked } from '../backends/types.js';
+import { isPeerLinked, isRingMember } from '../backends/types.js';
 import { createChatServer } from './app.js';
 import type { FromInstance, InstanceConfig, ToInstance } from './messages.js';
 
@@ -54,7 +54,10 @@ async function main(): Promise<void> {
 
   process.on('message', (msg: ToInstance) => {
     if (msg.type === 'peers' && isPeerLinked(store)) store.connectPeers(msg.peers);
-    else if (msg.type === 'stats') {
+    else if (msg.type === 'ring') {
+      if (isRingMember(store)) store.setRing(msg.nodes);
+      tell({ type: 'ring-ok' });
+    } else if (msg.type === 'stats') {
       const mem = process.memoryUsage();
       const cpu = process.cpuUsage();
       tell({

@@ -1,7 +1,7 @@
 /**
  * IPC between the harness (src/cluster/instances.ts) and an instance process (service/main.ts).
  */
-import type { RedisTarget } from '../backends/types.js';
+import type { RedisTarget, RingNode } from '../backends/types.js';
 import type { StoreCounters } from '../results/schema.js';
 
 /** Everything an instance needs, passed in the SESSBENCH_INSTANCE environment variable as JSON. */
@@ -26,9 +26,12 @@ export interface InstanceConfig {
 export type ToInstance =
   | { type: 'peers'; peers: { index: number; host: string; port: number }[] }
   | { type: 'stats' }
+  /** A hash-ring membership change: use these nodes from now on, then answer `ring-ok`. */
+  | { type: 'ring'; nodes: RingNode[] }
   | { type: 'shutdown' };
 
 export type FromInstance =
   | { type: 'ready'; port: number; peerPort?: number }
   | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; counters: StoreCounters }
+  | { type: 'ring-ok' }
   | { type: 'fatal'; message: string };

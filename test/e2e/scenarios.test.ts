@@ -23,14 +23,13 @@ describe('shipped scenarios', () => {
   // first argument of their run, scaled or variant calls), not from a list kept here.
   const runBy = (test: string) =>
     new Set([...readFileSync(join(ROOT, 'test', 'e2e', test), 'utf8').matchAll(/\b(?:run|scaled|variant)\('([\w.-]+\.yaml)'/g)].map((m) => m[1]!));
-  // Fault scenarios of transports are run by transports.test.ts.
-  const byFaults = new Set([...runBy('faults.test.ts'), ...runBy('transports.test.ts')]);
+  const byFaults = new Set([...runBy('faults.test.ts'), ...runBy('transports.test.ts'), ...runBy('scaled-stores.test.ts')]);
   const elsewhere = new Set([...byFaults, ...runBy('run.test.ts')]);
 
-  it('every scenario with faults is run by faults.test.ts', () => {
+  it('every scenario with faults is run by faults.test.ts or scaled-stores.test.ts', () => {
     const withFaults = files.filter((f) => parseScenario(readFileSync(join(ROOT, 'scenarios', f), 'utf8'), f).faults.length > 0);
     expect(withFaults.length).toBeGreaterThan(0);
-    for (const f of withFaults) expect(byFaults.has(f), `${f} has faults but neither faults.test.ts nor transports.test.ts runs it`).toBe(true);
+    for (const f of withFaults) expect(byFaults.has(f), `${f} has faults but no fault test runs it`).toBe(true);
     // And nothing there names a scenario that does not exist.
     for (const f of elsewhere) expect(files, f).toContain(f);
   });

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GuardedRedis } from '../../../src/backends/redis-client.js';
+import { GuardedRedis, createClient } from '../../../src/backends/redis-client.js';
 import { type SessionStore, StoreError } from '../../../src/backends/types.js';
 import { emptyCounters } from '../../../src/results/schema.js';
 import { TcpProxy } from '../../../src/faults/proxy.js';
@@ -55,7 +55,8 @@ const outcome = (p: Promise<unknown>) => p.then(() => 'resolved' as const, (e: u
 describe('GuardedRedis', () => {
   function client(opts: { commandTimeout?: number; maxOfflineQueue?: number } = {}) {
     const stats = emptyCounters();
-    const g = new GuardedRedis({ host: '127.0.0.1', port: proxy.port!, keyPrefix: '' }, { commandTimeout: opts.commandTimeout ?? 300, connectTimeout: 1000, maxOfflineQueue: opts.maxOfflineQueue ?? 100 }, stats);
+    const o = { commandTimeout: opts.commandTimeout ?? 300, connectTimeout: 1000, maxOfflineQueue: opts.maxOfflineQueue ?? 100 };
+    const g = new GuardedRedis(createClient({ host: '127.0.0.1', port: proxy.port!, keyPrefix: '' }, o), o, stats);
     open.push({ close: () => g.quit() });
     return { g, stats };
   }

@@ -13,11 +13,15 @@ import { RoundRobinRouter } from '../../../src/driver/routing.js';
 import { type PlannedFault, planFaults } from '../../../src/faults/plan.js';
 import { getBackend } from '../../../src/backends/registry.js';
 import { Cluster } from '../../../src/cluster/cluster.js';
+import { startTopology } from '../../../src/cluster/topologies/registry.js';
+import type { Deployment } from '../../../src/cluster/topologies/types.js';
 import { ClusterFaults } from '../../../src/run/fault-actions.js';
 import { parseScenario } from '../../../src/scenario/parse.js';
 import { useRedis } from '../../helpers/redis.js';
+import { topologyContext, useProxyHost } from '../../helpers/topology.js';
 
 const redis = useRedis();
+const proxies = useProxyHost();
 
 interface Reply {
   status: number;
@@ -70,15 +74,19 @@ function setup(yaml: string) {
   const plan = planFaults(scenario.faults, scenario.cluster.instances, 1);
   let cluster: Cluster;
   let faults: ClusterFaults;
+  let deployment: Deployment | undefined;
   beforeAll(async () => {
     const spec = scenario.backends[0]!;
     const def = getBackend(spec.backend)!;
-    cluster = await Cluster.up({ scenario, spec, def, redis: def.usesRedis ? redis.get() : undefined, runId: 'links', seed: 1 });
+    const ctx = topologyContext([], proxies.get(), redis.get());
+    deployment = def.usesRedis ? await startTopology({ kind: 'single' }, ctx) : undefined;
+    cluster = await Cluster.up({ scenario, spec, def, redis: deployment, runId: 'links', seed: 1, proxies: proxies.get() });
     faults = new ClusterFaults(cluster, redis.get(), new RoundRobinRouter(scenario.cluster.instances), 100);
   });
   afterAll(async () => {
     faults?.dispose();
     await cluster?.down();
+    await deployment?.stop();
   });
   return {
     port: (i = 0) => cluster.instances[i]!.port,

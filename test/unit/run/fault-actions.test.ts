@@ -50,8 +50,16 @@ function fakeCluster(opts: { redis: boolean }) {
     terminate: async () => void signals.push(`${index}:TERM`),
   });
   const peers = [new FakeProxy('peer-0->1'), new FakeProxy('peer-1->0'), new FakeProxy('peer-0->2'), new FakeProxy('peer-2->0')];
+  const redisProxy = opts.redis ? new FakeProxy('redis') : undefined;
+  // A single Redis: its one data link is every link a `redis` fault names.
+  const deployment = redisProxy && {
+    kind: 'single',
+    links: (sel: { kind: string }) => (sel.kind === 'all' ? [redisProxy] : []),
+    process: () => undefined,
+  };
   const cluster = {
-    redisProxy: opts.redis ? new FakeProxy('redis') : undefined,
+    redisProxy,
+    redis: deployment,
     instances: [instance(0), instance(1), instance(2)],
     restarted: [] as number[],
     peerProxiesOf: (i: number) => (i === 0 ? peers : []),
