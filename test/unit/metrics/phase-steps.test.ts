@@ -41,9 +41,10 @@ describe('stepWindows', () => {
   });
 
   it('a turn goes to the step it was sent in', () => {
-    withRecorder(stepWindows([{ duration: 1000, arrivalRate: 1 }, { duration: 1000, arrivalRate: 2 }], 0), (rec) => {
-      for (const ms of [0, 500, 999, 1000]) rec.record(turn(ms, ms));
-      expect(turnsIn(rec)).toEqual({ '1/s': 3, '2/s': 1 });
+    const steps = stepWindows([1, 2, 3].map((arrivalRate) => ({ duration: 1000, arrivalRate })), 0);
+    withRecorder(steps, (rec) => {
+      for (const ms of [0, 500, 999, 1000, 2500]) rec.record(turn(ms, ms));
+      expect(turnsIn(rec)).toEqual({ '1/s': 3, '2/s': 1, '3/s': 1 });
       expect(rec.phaseNameAt(1500)).toBe('2/s');
     });
   });
@@ -107,7 +108,9 @@ describe('impactAt at its edges', () => {
       rec.record(turn(3, 4000));
       rec.record(turn(3, 4999, 'lost'));
       rec.record(turn(3, 5000));
-      expect(rec.impactAt(5000)).toEqual({ active: 3, lostContext: 1 });
+      rec.record(turn(4, 4000));
+      rec.record(turn(4, 6000, 'lost'));
+      expect(rec.impactAt(5000)).toEqual({ active: 4, lostContext: 2 });
     });
   });
 
