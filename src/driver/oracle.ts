@@ -32,21 +32,16 @@ export function classify(
   pending: ReadonlySet<string>,
   historyTurns: number,
 ): Verdict {
-  let context = echoed;
-  let recovered = 0;
-  if (pending.size > 0) {
-    context = echoed.filter((id) => !pending.has(id));
-    recovered = echoed.length - context.length;
-  }
+  const context = echoed.filter((id) => !pending.has(id));
+  const recovered = echoed.length - context.length;
   const verdict = (outcome: Verdict['outcome'], lagTurns = 0): Verdict => ({ outcome, lagTurns, recovered });
   if (expected.length === 0) return verdict(context.length === 0 ? 'intact' : 'diverged');
   if (created || context.length === 0) return verdict('lost');
   const n = expected.length;
   if (equalRange(context, expected, Math.max(0, n - historyTurns), n)) return verdict('intact');
-  // Stale: exactly what the service held at an earlier acknowledged turn.
+  // Stale: exactly what the service held at an earlier acknowledged turn. No range matches for an id the driver
+  // never acknowledged (pos -1: the range is empty, the context is not) or for the newest (the window above).
   const pos = expected.lastIndexOf(context[context.length - 1]!);
-  if (pos >= 0 && pos < n - 1 && equalRange(context, expected, Math.max(0, pos + 1 - historyTurns), pos + 1)) {
-    return verdict('stale', n - 1 - pos);
-  }
+  if (equalRange(context, expected, Math.max(0, pos + 1 - historyTurns), pos + 1)) return verdict('stale', n - 1 - pos);
   return verdict('diverged');
 }

@@ -99,3 +99,122 @@ describe('planFaults', () => {
     expect(restart).toMatchObject({ name: 'redis restart', endMs: null, action: { kind: 'restart' } });
   });
 });
+
+describe('planFaults: targets and names', () => {
+  const faults = parseScenario(
+    `name: t
+cluster: { instances: 4 }
+backends: [replication]
+load: { phases: [{ duration: 30s, arrivalRate: 1 }] }
+faults:
+  - { at: 1s, duration: 2s, target: "instance[2].peers", partition: true }
+  - { at: 2s, target: "instance[3]", stop: true, restartAfter: 1500ms }
+  - { at: 3s, duration: 1s, target: "instance[2].peers", partition: true }
+  - { at: 4s, target: "instance[2].peers", partition: true, duration: 1s }
+  - { name: my fault, at: 5s, target: "instance[1]", kill: true }
+  - { name: my fault, at: 6s, target: redis, restart: true }
+`,
+    't.yaml',
+  ).faults;
+
+  it('resolves peer links, fixed instances and redis, and numbers repeated names from the second on', () => {
+    const plan = planFaults(faults, 4, 1);
+    expect(plan.map((f) => [f.index, f.target, f.resolvedTarget, f.name])).toEqual([
+      [0, 'instance[2].peers', { kind: 'peers', index: 2 }, 'instance[2].peers partition'],
+      [1, 'instance[3]', { kind: 'instance', index: 3 }, 'instance[3] stop'],
+      [2, 'instance[2].peers', { kind: 'peers', index: 2 }, 'instance[2].peers partition #2'],
+      [3, 'instance[2].peers', { kind: 'peers', index: 2 }, 'instance[2].peers partition #3'],
+      [4, 'instance[1]', { kind: 'instance', index: 1 }, 'my fault'],
+      [5, 'redis', { kind: 'redis' }, 'my fault #2'],
+    ]);
+  });
+
+  it('ends a fault after its duration, a stopped instance at its restart, a kill without restart never', () => {
+    const plan = planFaults(faults, 4, 1);
+    expect(plan.map((f) => [f.atMs, f.endMs])).toEqual([
+      [1000, 3000],
+      [2000, 3500],
+      [3000, 4000],
+      [4000, 5000],
+      [5000, null],
+      [6000, null],
+    ]);
+  });
+
+  it('draws a random instance over all of them, first and last included', () => {
+    const spec = parseScenario(
+      `name: t
+cluster: { instances: 3 }
+load: { phases: [{ duration: 30s, arrivalRate: 1 }] }
+faults: [{ at: 1s, target: random-instance, kill: true }]
+`,
+      't.yaml',
+    ).faults;
+    const drawn = new Set(Array.from({ length: 60 }, (_, seed) => planFaults(spec, 3, seed)[0]!.target));
+    expect([...drawn].sort()).toEqual(['instance[0]', 'instance[1]', 'instance[2]']);
+  });
+});
+
+describe('FaultTimeline.stop', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const restart = (index: number, name: string, atMs: number, endMs: number | null): PlannedFault => ({
+    index, name, target: 'redis', resolvedTarget: { kind: 'redis' }, action: { kind: 'restart' }, atMs, endMs,
+  });
+  const plan = [restart(0, 'a', 1000, 9000), restart(1, 'b', 2000, null), restart(2, 'c', 3000, 9000)];
+
+  it('undoes what is in effect in reverse order, recording only the ends the plan has', async () => {
+    vi.setSystemTime(0);
+    const calls: string[] = [];
+    const actions = {
+      start: (f: PlannedFault) => void calls.push(`start ${f.name}`),
+      end: (f: PlannedFault) => void calls.push(`end ${f.name}`),
+    };
+    const t = new FaultTimeline(plan, actions, fakeClock);
+    t.start();
+    await vi.advanceTimersByTimeAsync(4000);
+    await t.stop();
+    expect(calls).toEqual(['start a', 'start b', 'start c', 'end c', 'end b', 'end a']);
+    expect(t.events.map((e) => `${e.type} ${e.fault} @${e.atMs}`)).toEqual([
+      'start a @1000', 'start b @2000', 'start c @3000', 'end c @4000', 'end a @4000',
+    ]);
+    await t.stop();
+    expect(calls).toHaveLength(6);
+  });
+
+  it('leaves a fault without an end in effect until the run stops, even one at 0', async () => {
+    vi.setSystemTime(0);
+    const calls: string[] = [];
+    const actions = {
+      start: (f: PlannedFault) => void calls.push(`start ${f.name}`),
+      end: (f: PlannedFault) => void calls.push(`end ${f.name}`),
+    };
+    const t = new FaultTimeline([restart(0, 'z', 0, null)], actions, fakeClock);
+    t.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toEqual(['start z']);
+    await t.stop();
+    expect(calls).toEqual(['start z', 'end z']);
+    expect(t.events).toEqual([{ atMs: 0, fault: 'z', type: 'start' }]);
+  });
+
+  it('records an error of an end, and starts nothing once stopped', async () => {
+    vi.setSystemTime(50_000);
+    const calls: string[] = [];
+    const actions = {
+      start: (f: PlannedFault) => void calls.push(`start ${f.name}`),
+      end: (f: PlannedFault) => {
+        throw new Error(`cannot undo ${f.name}`);
+      },
+    };
+    const t = new FaultTimeline(plan, actions, fakeClock);
+    t.start();
+    await vi.advanceTimersByTimeAsync(1500);
+    await t.stop();
+    expect(t.events.at(-1)).toEqual({ atMs: 1500, fault: 'a', type: 'end', error: 'cannot undo a' });
+    expect(t.events[0]).toEqual({ atMs: 1000, fault: 'a', type: 'start' });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toEqual(['start a']);
+  });
+});

@@ -122,6 +122,53 @@ describe('Recorder', () => {
   });
 });
 
+describe('Recorder tallies', () => {
+  it('counts turns that had context, late starts, recovered turns and stale lag from measured turns only', () => {
+    const r = new Recorder();
+    r.record(turn({ hadContext: false }));
+    r.record(turn({ late: true, recovered: 2 }));
+    r.record(turn({ outcome: 'stale', lagTurns: 3, late: true }));
+    r.record(turn({ outcome: 'diverged', lagTurns: 5, recovered: 1 }));
+    r.record(turn({ measured: false, late: true, recovered: 4, outcome: 'stale', lagTurns: 7 }));
+    const [withContext, late, lag, recovered] = r.state().tallies;
+    expect({ withContext, late, lag, recovered }).toEqual({ withContext: 3, late: 2, lag: 3, recovered: 3 });
+    r.destroy();
+  });
+
+  it('a series point has the latency of answered turns only; a state without the series has no seconds', () => {
+    const r = new Recorder();
+    r.record(turn({ doneMs: 100, latencyMs: 5 }));
+    r.record(turn({ doneMs: 200, outcome: 'fail', latencyMs: 900 }));
+    expect(r.series()[0]!.p99).toBeCloseTo(5, 1);
+    expect(r.state(false).seconds).toEqual([]);
+    expect(r.state().seconds).toHaveLength(1);
+    r.destroy();
+  });
+
+  it('a state is a copy: recording more does not change it', () => {
+    const r = new Recorder();
+    r.record(turn({ outcome: 'lost', conversation: 1 }));
+    const s = r.state();
+    r.record(turn({ outcome: 'lost', conversation: 2, errorKind: 'refused' }));
+    expect(s.counts.lost).toBe(1);
+    expect(s.errors).toEqual({});
+    expect(s.lostSessions).toEqual([1]);
+    expect(s.conversations).toEqual([1]);
+    r.destroy();
+  });
+
+  it('a recorder without a series ignores the seconds of a merged share', () => {
+    const full = new Recorder();
+    full.record(turn({ doneMs: 3500 }));
+    const phase = new Recorder(false);
+    phase.merge(full.state());
+    expect(phase.turns).toBe(1);
+    expect(phase.series()).toEqual([]);
+    full.destroy();
+    phase.destroy();
+  });
+});
+
 describe('merging driver threads', () => {
   it('gives exactly what one recorder of every turn gives: counts, tallies, histograms and series', () => {
     const all = turns();
