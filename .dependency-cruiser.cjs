@@ -9,14 +9,18 @@
  * docs and the code cannot drift apart.
  */
 const MAY_IMPORT = {
-  cli: ['report', 'run', 'driver', 'metrics', 'cluster', 'scenario', 'service', 'gates', 'faults', 'backends', 'results'],
+  cli: [
+    'report', 'run', 'driver', 'metrics', 'cluster', 'scenario', 'service', 'text', 'gates', 'faults', 'backends',
+    'results',
+  ],
   report: ['gates', 'results'],
-  run: ['driver', 'metrics', 'cluster', 'scenario', 'service', 'gates', 'faults', 'backends', 'results'],
-  driver: ['metrics', 'scenario', 'service', 'results'],
+  run: ['driver', 'metrics', 'cluster', 'scenario', 'service', 'text', 'gates', 'faults', 'backends', 'results'],
+  driver: ['metrics', 'scenario', 'service', 'text', 'results'],
   metrics: ['faults', 'results'],
-  cluster: ['service', 'scenario', 'faults', 'backends', 'results'],
-  scenario: ['service', 'backends', 'faults', 'gates', 'results'],
-  service: ['backends', 'results'],
+  cluster: ['service', 'scenario', 'text', 'faults', 'backends', 'results'],
+  scenario: ['service', 'text', 'backends', 'faults', 'gates', 'results'],
+  service: ['backends', 'text', 'results'],
+  text: [],
   gates: ['results'],
   faults: ['results'],
   backends: ['results'],

@@ -92,8 +92,7 @@ export class NearCacheStore extends RedisBackedStore {
   async save(id: string, baseVersion: number, turns: readonly TurnRecord[]): Promise<number> {
     const session: Session = { version: baseVersion + 1, turns };
     const data = encodeSession(session, this.opts);
-    this.stats.remoteWrites++;
-    this.stats.bytesWritten += data.length;
+    this.stored(data);
     const key = this.prefix + id;
     try {
       await this.redisFor(id).run('write', async (c) => {

@@ -5,7 +5,8 @@
 import type { CodecOptions } from './codec.js';
 import { type GuardedRedis, type RedisClientOptions, RedisRoute } from './redis-client.js';
 import { type StoreCounters, emptyCounters } from '../results/schema.js';
-import type { LoadHint, Session, SessionStore, StoreContext, TurnRecord } from './types.js';
+import { type SizeCounts, SessionSizes } from './session-sizes.js';
+import type { LoadHint, Session, SizedStore, StoreContext, TurnRecord } from './types.js';
 
 export interface RedisBackedOptions extends RedisClientOptions, CodecOptions {
   ttl: number;
@@ -14,9 +15,11 @@ export interface RedisBackedOptions extends RedisClientOptions, CodecOptions {
   onStoreError: 'error' | 'serve-stale' | 'new-session';
 }
 
-export abstract class RedisBackedStore implements SessionStore {
+export abstract class RedisBackedStore implements SizedStore {
   protected readonly stats: StoreCounters = emptyCounters();
   protected readonly route: RedisRoute;
+  /** Encoded size of every session saved: record with `stored`. */
+  private readonly sizes = new SessionSizes();
   protected readonly prefix: string;
 
   constructor(
@@ -76,6 +79,17 @@ export abstract class RedisBackedStore implements SessionStore {
 
   counters(): StoreCounters {
     return { ...this.stats };
+  }
+
+  /** Count one encoded session sent to Redis: bytes written and its size. */
+  protected stored(data: Buffer): void {
+    this.stats.remoteWrites++;
+    this.stats.bytesWritten += data.length;
+    this.sizes.record(data.length);
+  }
+
+  sessionSizes(): SizeCounts | null {
+    return this.sizes.counts();
   }
 
   async close(): Promise<void> {

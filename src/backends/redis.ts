@@ -67,8 +67,7 @@ export class RedisStore extends RedisBackedStore {
       if (this.pending.size > MAX_PENDING) await flush;
       return session.version;
     }
-    this.stats.remoteWrites++;
-    this.stats.bytesWritten += data.length;
+    this.stored(data);
     try {
       await this.redisFor(id).run('write', (c) => this.setCommand(c, id, data, baseVersion));
     } catch (err) {
@@ -96,8 +95,7 @@ export class RedisStore extends RedisBackedStore {
         pipelines.set(g, pipeline);
         // Write-behind batches always renew the TTL: a pending write is the session's latest use.
         pipeline.set(this.prefix + id, data, 'PX', this.opts.ttl);
-        this.stats.remoteWrites++;
-        this.stats.bytesWritten += data.length;
+        this.stored(data);
       }
       // A failed background write is lost by design of write-behind: counted, never thrown.
       await Promise.all([...pipelines].map(([g, p]) => g.run('write', () => p.exec()).catch(() => {})));

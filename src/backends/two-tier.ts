@@ -83,8 +83,7 @@ export class TwoTierStore extends RedisBackedStore {
     const session: Session = { version: baseVersion + 1, turns };
     const data = encodeSession(session, this.opts);
     const ttl = this.opts.slidingExpiry || baseVersion === 0 ? this.opts.ttl : 0;
-    this.stats.remoteWrites++;
-    this.stats.bytesWritten += data.length;
+    this.stored(data);
     let stored: number;
     let version: number;
     try {

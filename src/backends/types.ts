@@ -5,6 +5,7 @@
  */
 import type * as z from 'zod';
 import type { StoreCounters } from '../results/schema.js';
+import type { SizeCounts } from './session-sizes.js';
 
 /** One exchange of a conversation as the service keeps it. */
 export interface TurnRecord {
@@ -160,6 +161,16 @@ export interface RingMemberStore extends SessionStore {
 
 export function isRingMember(store: SessionStore): store is RingMemberStore {
   return typeof (store as Partial<RingMemberStore>).setRing === 'function';
+}
+
+/** Optional ability: a store that keeps sessions encoded (Redis) reports the sizes it stored. */
+export interface SizedStore extends SessionStore {
+  /** The encoded size in bytes of every session saved (`SessionSizes`); null before the first save. */
+  sessionSizes(): SizeCounts | null;
+}
+
+export function isSized(store: SessionStore): store is SizedStore {
+  return typeof (store as Partial<SizedStore>).sessionSizes === 'function';
 }
 
 /** Routing a backend needs from the load balancer. */

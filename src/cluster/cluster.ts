@@ -78,6 +78,7 @@ export class Cluster {
         secret,
         historyTurns: service.historyTurns,
         replyBytes: service.replyBytes,
+        language: scenario.load.conversation.language,
         maxBodyBytes: service.maxBodyBytes,
         prefillMsPerKB: service.stream?.prefillPerKB ?? 0,
       }));

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, messageOf } from '../errors.js';
 import { running, stopChild, track } from './children.js';
+import type { SizeCounts } from '../backends/session-sizes.js';
 import type { StoreCounters } from '../results/schema.js';
 import type { FromInstance, InstanceConfig, ToInstance } from '../service/messages.js';
 
@@ -25,6 +26,8 @@ export interface InstanceStats {
   /** CPU the process used since it started (user + system), µs. */
   cpuMicros: number;
   counters: StoreCounters;
+  /** Encoded sizes of the sessions saved; null: none, or not encoded. */
+  sessionSizes: SizeCounts | null;
 }
 
 export class Instance {
@@ -91,7 +94,15 @@ export class Instance {
     const reply = this.waitFor('stats', 2000).catch(() => undefined);
     this.send({ type: 'stats' });
     const m = await reply;
-    return m && { rssBytes: m.rssBytes, heapUsedBytes: m.heapUsedBytes, cpuMicros: m.cpuMicros, counters: m.counters };
+    return (
+      m && {
+        rssBytes: m.rssBytes,
+        heapUsedBytes: m.heapUsedBytes,
+        cpuMicros: m.cpuMicros,
+        counters: m.counters,
+        sessionSizes: m.sessionSizes,
+      }
+    );
   }
 
   /** Send a signal (SIGKILL for a crash, SIGSTOP / SIGCONT for a pause). */

@@ -45,6 +45,13 @@ export function countsOf(byCommand: Record<string, number>): CommandCounts {
   return { reads, writes, byCommand };
 }
 
+/** The keys under a prefix and what a sample of them costs Redis (MEMORY USAGE). */
+export interface KeyMemory {
+  keys: number;
+  /** MEMORY USAGE of each sampled key, in bytes. */
+  sampled: number[];
+}
+
 export class RedisServer {
   private constructor(
     readonly host: string,
@@ -150,6 +157,35 @@ export class RedisServer {
     for (const [name, calls] of Object.entries(parseCommandStats(await this.admin.info('commandstats'))))
       byCommand[name] = (this.carried[name] ?? 0) + calls;
     return countsOf(byCommand);
+  }
+
+  /** Redis's `used_memory` (INFO memory), in bytes. */
+  async usedMemory(): Promise<number> {
+    const info = await this.admin.info('memory');
+    const used = /^used_memory:(\d+)/m.exec(info)?.[1];
+    if (used === undefined) throw new Error('INFO memory has no used_memory');
+    return Number(used);
+  }
+
+  /** How many keys there are under `prefix`, and MEMORY USAGE (every field counted) of up to `sample` of them. */
+  async keyMemory(prefix: string, sample: number): Promise<KeyMemory> {
+    let keys = 0;
+    const sampled: number[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys += batch.length;
+      const pick = batch.slice(0, Math.max(0, sample - sampled.length));
+      if (pick.length === 0) continue;
+      const pipeline = this.admin.pipeline();
+      for (const k of pick) pipeline.call('MEMORY', 'USAGE', k, 'SAMPLES', '0');
+      for (const [err, bytes] of (await pipeline.exec()) ?? []) {
+        // A key that expired or was deleted since the SCAN has no usage (null).
+        if (!err && typeof bytes === 'number') sampled.push(bytes);
+      }
+    } while (cursor !== '0');
+    return { keys, sampled };
   }
 
   /** Delete every key under a prefix (used with --redis-url, where nothing else may be flushed). */

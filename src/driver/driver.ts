@@ -117,7 +117,13 @@ export async function drive(opts: DriveOptions): Promise<DriveSummary> {
       const sentAt = performance.now();
       const hadCookie = jar.has(SESSION_COOKIE);
       const turnId = `c${plan.index}t${k}`;
-      const req: TurnRequest = { turnId, message: turn.message, modelMs: turn.modelMs, ...turn.stream };
+      const req: TurnRequest = {
+        turnId,
+        message: turn.message,
+        modelMs: turn.modelMs,
+        replySeed: turn.replySeed,
+        ...turn.stream,
+      };
       resetTiming(timing);
       let res = await link.send(req, timing);
       if (res.ok && resendHistory && expected.length > 0 && (res.reply.created || res.reply.context.length === 0)) {

@@ -5,6 +5,7 @@
  */
 import type { Scenario } from '../scenario/schema.js';
 import { MAX_MODEL_MS } from '../service/protocol.js';
+import { naturalText } from '../text/generate.js';
 import { Prng } from '../util/prng.js';
 
 export interface TurnPlan {
@@ -12,7 +13,10 @@ export interface TurnPlan {
   thinkMs: number;
   /** The model's whole time (the non-streaming total). */
   modelMs: number;
+  /** Natural text of the planned size, in the scenario's language. */
   message: string;
+  /** Seed of the reply's text, sent with the turn: the service writes the same reply on every run. */
+  replySeed: number;
   /** With a streaming model: time to the first token, tokens, and the gap between them. */
   stream?: { firstTokenMs: number; tokens: number; tokenGapMs: number };
 }
@@ -99,11 +103,11 @@ export function* arrivals(load: Scenario['load'], seed: number): Generator<Arriv
   }
 }
 
-const TEXT = 'Please summarize what we discussed and suggest the next step for the session layer. '.repeat(1000);
-
 /** What conversation `index` does; depends only on the seed, the index and the scenario. */
 export function planConversation(scenario: Scenario, seed: number, arrival: Arrival): ConversationPlan {
   const prng = new Prng(seed, `conversation:${arrival.index}`);
+  // Text has its own stream, so the plan's times and sizes are the same whatever the text draws.
+  const text = new Prng(seed, `text:${arrival.index}`);
   const c = scenario.load.conversation;
   const count = prng.int(c.turns.min, c.turns.max);
   const turns: TurnPlan[] = [];
@@ -113,9 +117,11 @@ export function planConversation(scenario: Scenario, seed: number, arrival: Arri
     // A long tail of the distribution is capped at what the service honours.
     const capped = (ms: number) => Math.min(MAX_MODEL_MS, Math.round(ms * 1000) / 1000);
     const modelMs = capped(prng.draw(scenario.cluster.service.modelTime));
+    const message = naturalText(c.language, text, bytes);
+    const replySeed = Math.floor(text.next() * 2 ** 32);
     const s = scenario.cluster.service.stream;
     if (!s) {
-      turns.push({ thinkMs, modelMs, message: TEXT.slice(0, bytes) });
+      turns.push({ thinkMs, modelMs, message, replySeed });
       continue;
     }
     const stream = {
@@ -124,7 +130,7 @@ export function planConversation(scenario: Scenario, seed: number, arrival: Arri
       tokenGapMs: capped(prng.draw(s.tokenGap)),
     };
     const total = capped(stream.firstTokenMs + (stream.tokens - 1) * stream.tokenGapMs);
-    turns.push({ thinkMs, modelMs: total, message: TEXT.slice(0, bytes), stream });
+    turns.push({ thinkMs, modelMs: total, message, replySeed, stream });
   }
   return { index: arrival.index, startMs: arrival.atMs, measured: arrival.measured, turns };
 }

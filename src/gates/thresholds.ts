@@ -9,7 +9,14 @@
  *
  * Phases: baseline, fault (every fault window), recovery, a fault's `name`, or fault[i].
  */
-import { METRICS, METRIC_NAMES, type MetricKind, type MetricName, metricValue } from '../results/metrics.js';
+import {
+  METRICS,
+  METRIC_NAMES,
+  type MetricDef,
+  type MetricKind,
+  type MetricName,
+  metricValue,
+} from '../results/metrics.js';
 import type { MetricsBlock } from '../results/blocks.js';
 import type { BackendResult, RunResults, ThresholdResult } from '../results/schema.js';
 import { didYouMean } from '../util/did-you-mean.js';
@@ -149,7 +156,7 @@ export function resolveThresholds(
       if (
         scope !== '*' &&
         'backend' in def &&
-        metric!.startsWith('redis_') &&
+        (def as MetricDef).needsRedis &&
         !labels.find((l) => l.label === scope)!.usesRedis
       ) {
         problems.push({
@@ -230,7 +237,7 @@ export function evaluateThresholds(
         });
       const b = run.backends.find((x) => x.label === label);
       if (!b) {
-        if (!spec.metric.startsWith('redis_') || usesRedis) verdict(spec.phase ?? null, null);
+        if (!(METRICS[spec.metric] as MetricDef).needsRedis || usesRedis) verdict(spec.phase ?? null, null);
         continue;
       }
       const blocks = blocksFor(spec, b, run);

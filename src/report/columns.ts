@@ -61,7 +61,20 @@ export const BACKEND_GROUPS: readonly ColumnGroup<BackendResult>[] = [
         numeric: true,
         value: (b) => (b.redis ? formatNumber(b.redis.writesPerTurn, 2) : NO_DATA),
       },
+      { title: 'read/turn', numeric: true, value: (b) => formatBytes(b.bytesPerTurn.read) },
+      { title: 'written/turn', numeric: true, value: (b) => formatBytes(b.bytesPerTurn.written) },
       { title: 'RSS/instance', numeric: true, value: (b) => formatBytes(b.memory.rssMeanBytes) },
+    ],
+  },
+  {
+    title: 'Stored sessions',
+    columns: [
+      backendColumn,
+      { title: 'size mean', numeric: true, value: (b) => formatBytes(b.sessionBytes?.mean) },
+      { title: 'size p99', numeric: true, value: (b) => formatBytes(b.sessionBytes?.p99) },
+      { title: 'sessions', numeric: true, value: (b) => (b.redisMemory ? String(b.redisMemory.keys) : NO_DATA) },
+      { title: 'redis memory', numeric: true, value: (b) => formatBytes(redisGrowth(b)) },
+      { title: 'memory/key', numeric: true, value: (b) => formatBytes(b.redisMemory?.keyBytesMean) },
     ],
   },
 ];
@@ -98,12 +111,20 @@ export function backendGroups(backends: readonly BackendResult[]): readonly Colu
   return backends.some((b) => b.capacity) ? [...BACKEND_GROUPS, CAPACITY_GROUP] : BACKEND_GROUPS;
 }
 
+/** How much Redis's used_memory grew over the backend's run; undefined without Redis. */
+function redisGrowth(b: BackendResult): number | undefined {
+  return b.redisMemory ? Math.max(0, b.redisMemory.usedBytes - b.redisMemory.usedAtStartBytes) : undefined;
+}
+
 /** Footnotes every tabular view prints under the comparison. */
 export function footnotes(backends: readonly BackendResult[]): string[] {
   const notes = [
     'Latency: successful turns, from the intended send time. Turn loss: lost / turns that had context. ' +
       'Recovered: turns that failed without an answer and turned out stored. Redis r/turn: reads per turn that ' +
-      'carried a session cookie; w/turn: writes per turn (Redis INFO commandstats). –: no data.',
+      'carried a session cookie; w/turn: writes per turn (Redis INFO commandstats). read/turn, written/turn: bytes ' +
+      'the store read per turn that carried a cookie and wrote per turn (Redis or peers). size: encoded session ' +
+      "as stored, every save. sessions: keys in Redis at the end; redis memory: growth of Redis's used_memory; " +
+      'memory/key: MEMORY USAGE of a session key (sample of 100). –: no data.',
   ];
   const slo = backends.find((b) => b.capacity)?.capacity;
   if (slo) {

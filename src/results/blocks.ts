@@ -129,6 +129,33 @@ export const ConnectionsSchema = z.object({
 });
 export type Connections = z.output<typeof ConnectionsSchema>;
 
+export const SizeSummarySchema = z.object({
+  count: count().describe('Sessions saved (every save counts once).'),
+  mean: count(),
+  p50: count(),
+  p99: count(),
+  max: count(),
+});
+/** Encoded session sizes in bytes, as stored: count, mean and max exact, percentiles within 1.6 %. */
+export type SizeSummary = z.output<typeof SizeSummarySchema>;
+
+export const BytesPerTurnSchema = z.object({
+  read: figure().describe('Bytes the store read from Redis or peers per turn that carried a session cookie.'),
+  written: figure().describe('Bytes the store wrote to Redis or peers per turn.'),
+});
+/** Store traffic per turn, like Redis r/turn and w/turn; null when the store sent nothing anywhere. */
+export type BytesPerTurn = z.output<typeof BytesPerTurnSchema>;
+
+export const RedisMemorySchema = z.object({
+  usedBytes: count().describe("Redis's used_memory at the end of the backend's run."),
+  usedAtStartBytes: count().describe('used_memory at its start, after the keyspace was emptied.'),
+  keys: count().describe("The backend's session keys in Redis at the end."),
+  sampledKeys: count().describe('Keys whose MEMORY USAGE was read (up to 100).'),
+  keyBytesMean: figure().describe('Mean MEMORY USAGE of the sampled keys: what one session costs Redis.'),
+});
+/** What the sessions cost Redis's memory at the end of a backend's run. */
+export type RedisMemory = z.output<typeof RedisMemorySchema>;
+
 /** What metrics of the whole backend run (not per phase) are read from. */
 export interface BackendFigures {
   redis: RedisCounts | null;
@@ -136,4 +163,9 @@ export interface BackendFigures {
   /** Present with a capacity search (load.steps). */
   capacity?: { conversationsPerSec: number | null; turnsPerSec: number | null } | undefined;
   connections?: Connections;
+  /** Null when the store keeps no encoded sessions, or saved none. */
+  sessionBytes: SizeSummary | null;
+  bytesPerTurn: BytesPerTurn;
+  /** Null for a backend without Redis, or on several Redis nodes. */
+  redisMemory: RedisMemory | null;
 }

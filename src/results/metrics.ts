@@ -7,7 +7,7 @@
  * threshold on it fails, a comparison leaves it out), or undefined when it does not apply to the
  * backend at all (Redis counts of `memory`).
  */
-import type { BackendFigures, MetricsBlock } from './blocks.js';
+import type { BackendFigures, MetricsBlock, SizeSummary } from './blocks.js';
 
 /** duration: ms; ratio: 0..1 (written with % in expressions); number: plain; bytes. */
 export type MetricKind = 'duration' | 'ratio' | 'number' | 'bytes';
@@ -18,6 +18,8 @@ export interface MetricDef {
   /** Larger is worse (latency, loss) or better (throughput): `compare` needs to know. */
   higherIsWorse: boolean;
   phase?: (m: MetricsBlock) => number | null;
+  /** Only a Redis-backed backend has it (Redis counts and memory, encoded session sizes). */
+  needsRedis?: boolean;
   backend?: (b: BackendFigures) => number | null | undefined;
 }
 
@@ -31,6 +33,18 @@ const phaseMetric = (
   description,
   phase,
   higherIsWorse,
+});
+
+/**
+ * A session size metric: for a Redis-backed backend (the stores that keep sessions encoded), null
+ * when it saved none; for the others it does not apply.
+ */
+const sessionBytes = (description: string, pick: (s: SizeSummary) => number): MetricDef => ({
+  kind: 'bytes',
+  needsRedis: true,
+  description,
+  higherIsWorse: true,
+  backend: (b) => (b.sessionBytes ? pick(b.sessionBytes) : b.redis ? null : undefined),
 });
 
 export const METRICS = {
@@ -92,12 +106,14 @@ export const METRICS = {
   },
   redis_reads_per_turn: {
     kind: 'number',
+    needsRedis: true,
     description: 'Redis reads per turn that carried a session cookie',
     higherIsWorse: true,
     backend: (b) => b.redis?.readsPerTurn,
   },
   redis_writes_per_turn: {
     kind: 'number',
+    needsRedis: true,
     description: 'Redis writes per turn',
     higherIsWorse: true,
     backend: (b) => b.redis?.writesPerTurn,
@@ -119,6 +135,35 @@ export const METRICS = {
     description: 'mean instance memory at the end',
     higherIsWorse: true,
     backend: (b) => b.memory.rssMeanBytes,
+  },
+  'session_bytes.mean': sessionBytes('mean encoded session size as stored', (s) => s.mean),
+  'session_bytes.p99': sessionBytes('99th percentile encoded session size as stored', (s) => s.p99),
+  'session_bytes.max': sessionBytes('largest encoded session stored', (s) => s.max),
+  bytes_read_per_turn: {
+    kind: 'bytes',
+    description: 'bytes the store read (Redis or peers) per turn that carried a session cookie',
+    higherIsWorse: true,
+    backend: (b) => b.bytesPerTurn.read,
+  },
+  bytes_written_per_turn: {
+    kind: 'bytes',
+    description: 'bytes the store wrote (Redis or peers) per turn',
+    higherIsWorse: true,
+    backend: (b) => b.bytesPerTurn.written,
+  },
+  redis_memory: {
+    kind: 'bytes',
+    needsRedis: true,
+    description: "growth of Redis's used_memory over the backend's run",
+    higherIsWorse: true,
+    backend: (b) => b.redisMemory && Math.max(0, b.redisMemory.usedBytes - b.redisMemory.usedAtStartBytes),
+  },
+  redis_key_bytes: {
+    kind: 'bytes',
+    needsRedis: true,
+    description: 'mean MEMORY USAGE of a session key (a sample of up to 100) at the end',
+    higherIsWorse: true,
+    backend: (b) => b.redisMemory?.keyBytesMean,
   },
 } satisfies Record<string, MetricDef>;
 

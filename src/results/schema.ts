@@ -10,11 +10,14 @@
  */
 import * as z from 'zod';
 import {
+  BytesPerTurnSchema,
   ConnectionsSchema,
   MemorySchema,
   MetricsBlockSchema,
   OutcomeCountsSchema,
   RedisCountsSchema,
+  RedisMemorySchema,
+  SizeSummarySchema,
 } from './blocks.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
 import { RedisTopologyResultSchema } from './topology.js';
@@ -24,7 +27,8 @@ import { RedisTopologyResultSchema } from './topology.js';
  * included); fault impacts say whether the fault could touch the backend at all.
  * 3: transports: token timing and delivery per backend and phase (`delivery`), the client's
  * connections and reconnects (`connections`), the driver's CPU per turn; `load.transport` is a
- * mapping with `type`.
+ * mapping with `type`. And what sessions cost in bytes: `sessionBytes`, `bytesPerTurn`,
+ * `redisMemory`; instances report `sessionBytes` too.
  */
 export const RESULTS_SCHEMA_VERSION = 3;
 
@@ -65,6 +69,7 @@ export const InstanceResultSchema = z.object({
   heapUsedBytes: count().nullable(),
   cpuCores: z.number().nullable().optional().describe("The instance's CPU over the backend's run, in cores."),
   counters: StoreCountersSchema.nullable(),
+  sessionBytes: SizeSummarySchema.nullable().describe("This instance's saves; null: none, or not encoded."),
 });
 export type InstanceResult = z.output<typeof InstanceResultSchema>;
 
@@ -176,6 +181,14 @@ export const BackendResultSchema = MetricsBlockSchema.extend({
   instances: z.array(InstanceResultSchema),
   memory: MemorySchema,
   store: StoreCountersSchema,
+  sessionBytes: SizeSummarySchema.nullable().describe(
+    'Encoded size of every session saved, as stored, over the instances alive at the end; null: the store keeps ' +
+      'no encoded sessions (memory, sticky, replication), or saved none.',
+  ),
+  bytesPerTurn: BytesPerTurnSchema,
+  redisMemory: RedisMemorySchema.nullable().describe(
+    'Null for a backend without Redis, and for one on several Redis nodes (their figures are in redisTopology).',
+  ),
   driver: z.object({
     eventLoopLagP99Ms: z.number(),
     eventLoopLagMaxMs: z.number(),

@@ -3,6 +3,7 @@
  * the fault timeline, then its results. Everything it starts is stopped before it returns or throws.
  */
 import { performance } from 'node:perf_hooks';
+import { sizeSummary } from '../backends/session-sizes.js';
 import type { BackendDefinition } from '../backends/types.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { InstanceStats } from '../cluster/instances.js';
@@ -19,11 +20,12 @@ import { metricsOf } from '../metrics/block.js';
 import { PhasedRecorder, phaseWindows, stepWindows } from '../metrics/phases.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { METRICS, type MetricDef } from '../results/metrics.js';
+import type { RedisMemory } from '../results/blocks.js';
 import type { BackendResult } from '../results/schema.js';
 import type { BackendSpec, Scenario } from '../scenario/schema.js';
 import type { TransportSpec } from '../scenario/transport.js';
 import { round } from '../util/numbers.js';
-import { capacityOf, faultResults, redisCounts, sumCounters } from './collect.js';
+import { bytesPerTurn, capacityOf, faultResults, redisCounts, redisMemory, sumCounters } from './collect.js';
 import { type DriverLoad, type Driving, startDriving } from './driving.js';
 import { type LoadClock, deploy, topologyOf } from './deploy.js';
 import { ClusterFaults } from './fault-actions.js';
@@ -125,6 +127,7 @@ interface Measured {
   connections: NonNullable<BackendResult['connections']>;
   before: CommandCounts | undefined;
   after: CommandCounts | undefined;
+  redisMemory: RedisMemory | null;
   startedAt: string;
   /** performance.now() when the backend's run began. */
   t0: number;
@@ -156,7 +159,9 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
     heapUsedBytes: stats[i]?.heapUsedBytes ?? null,
     cpuCores: m.instanceCores[i] ?? null,
     counters: stats[i]?.counters ?? null,
+    sessionBytes: sizeSummary([stats[i]?.sessionSizes]),
   }));
+  const store = sumCounters(instances.map((i) => i.counters));
   const rss = instances.flatMap((i) => (i.rssBytes === null ? [] : [i.rssBytes]));
   const rssTotal = rss.reduce((a, b) => a + b, 0);
   const series = overall.series();
@@ -192,7 +197,10 @@ async function assemble(ctx: BackendRunContext, parts: Parts, m: Measured): Prom
       rssTotalBytes: rss.length ? rssTotal : null,
       rssMeanBytes: rss.length ? Math.round(rssTotal / rss.length) : null,
     },
-    store: sumCounters(instances.map((i) => i.counters)),
+    store,
+    sessionBytes: sizeSummary(stats.map((s) => s?.sessionSizes)),
+    bytesPerTurn: bytesPerTurn(store, overall),
+    redisMemory: m.redisMemory,
     driver: m.driver,
     connections: m.connections,
     series,
@@ -280,6 +288,7 @@ async function setUp(ctx: BackendRunContext, clock: LoadClock, parts: Partial<St
   parts.deployment = await deploy(topologyOf(ctx.backend), server, clock, () => parts.cluster);
   const redis = parts.deployment;
   const before = redis ? await redis.commandCounts() : undefined;
+  const usedAtStart = (await singleServer(ctx, redis)?.usedMemory()) ?? 0;
   const clientLinks = ctx.plan.some((f) => f.resolvedTarget.kind === 'clients');
   const cluster = await Cluster.up({ scenario, spec, def, redis, runId: ctx.runId, seed, clientLinks, proxies });
   parts.cluster = cluster;
@@ -299,7 +308,12 @@ async function setUp(ctx: BackendRunContext, clock: LoadClock, parts: Partial<St
   });
   parts.faults = new ClusterFaults(cluster, ctx.redis, parts.driving.router, scenario.cluster.detectAfter);
   parts.timeline = new FaultTimeline(ctx.plan, parts.faults);
-  return { parts: parts as Started, before };
+  return { parts: parts as Started, before, usedAtStart };
+}
+
+/** The one server a single-server deployment runs on: what Redis's memory figures are read from. */
+function singleServer(ctx: BackendRunContext, deployment: Deployment | undefined) {
+  return deployment?.kind === 'single' ? ctx.redis : undefined;
 }
 
 export async function runBackend(ctx: BackendRunContext): Promise<BackendResult> {
@@ -309,7 +323,7 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
   const partial: Partial<Started> = {};
   let progress: NodeJS.Timeout | undefined;
   try {
-    const { parts, before } = await setUp(ctx, clock, partial);
+    const { parts, before, usedAtStart } = await setUp(ctx, clock, partial);
     const { cluster, recorder, timeline, faults, deployment, driving } = parts;
     const driveStart = performance.now();
     progress = watch(ctx, recorder, driving, driveStart);
@@ -329,6 +343,8 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
     // An interrupted run does not wait for a failover or a migration to finish.
     await deployment?.settle(ctx.stop.signal.aborted);
     const after = deployment ? await deployment.commandCounts() : undefined;
+    const single = singleServer(ctx, deployment);
+    const memory = single ? await redisMemory(single, cluster.keyPrefix, usedAtStart) : null;
     const stats = await cluster.stats();
     // An instance's CPU since it started, over the time since the cluster came up (a restarted one: less).
     const upMs = Math.max(1, performance.now() - t0);
@@ -337,7 +353,18 @@ export async function runBackend(ctx: BackendRunContext): Promise<BackendResult>
     const turns = recorder.overall.allTurns;
     driver.cpuMsPerTurn = turns > 0 ? round((cpu.user + cpu.system) / 1000 / turns, 4) : null;
     const connections = driving.connections();
-    const measured = { summary, driver, connections, before, after, startedAt, t0, stats, instanceCores };
+    const measured = {
+      summary,
+      driver,
+      connections,
+      before,
+      after,
+      redisMemory: memory,
+      startedAt,
+      t0,
+      stats,
+      instanceCores,
+    };
     warn(ctx, measured, timeline);
     return await assemble(ctx, parts, measured);
   } finally {

@@ -9,7 +9,7 @@ import { metricsOf } from '../metrics/block.js';
 import type { PhasedRecorder } from '../metrics/phases.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { baselineBand, timeToRecover } from '../metrics/recovery.js';
-import type { RedisCounts } from '../results/blocks.js';
+import type { BytesPerTurn, RedisCounts, RedisMemory } from '../results/blocks.js';
 import {
   type Capacity,
   type Environment,
@@ -88,6 +88,32 @@ export function capacityOf(
     steps,
     conversationsPerSec: last?.rate ?? null,
     turnsPerSec: last?.achievedTurnsPerSec ?? null,
+  };
+}
+
+/**
+ * The store's traffic per turn, with the denominators of Redis r/turn and w/turn: bytes read per
+ * turn that carried a cookie, bytes written per turn. Null when the store sent nothing anywhere
+ * (memory, sticky), so no traffic is never shown as zero traffic.
+ */
+export function bytesPerTurn(store: StoreCounters, rec: Recorder): BytesPerTurn {
+  const remote = store.remoteReads + store.remoteWrites + store.bytesRead + store.bytesWritten > 0;
+  const perTurn = (bytes: number, turns: number) => (remote && turns > 0 ? round(bytes / turns, 1) : null);
+  return { read: perTurn(store.bytesRead, rec.allTurnsWithCookie), written: perTurn(store.bytesWritten, rec.allTurns) };
+}
+
+/** Sessions sampled for MEMORY USAGE at the end of a backend's run. */
+const KEY_SAMPLE = 100;
+
+/** What the backend's sessions cost Redis at the end of its run. */
+export async function redisMemory(redis: RedisServer, prefix: string, usedAtStartBytes: number): Promise<RedisMemory> {
+  const [usedBytes, { keys, sampled }] = await Promise.all([redis.usedMemory(), redis.keyMemory(prefix, KEY_SAMPLE)]);
+  return {
+    usedBytes,
+    usedAtStartBytes,
+    keys,
+    sampledKeys: sampled.length,
+    keyBytesMean: sampled.length ? Math.round(sampled.reduce((a, b) => a + b, 0) / sampled.length) : null,
   };
 }
 

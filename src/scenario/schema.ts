@@ -10,6 +10,7 @@ import { backendNames, backends, defaultBackendNames } from '../backends/registr
 import { type FaultSpec, faultSchema } from '../faults/schema.js';
 import type { ThresholdSpec } from '../gates/thresholds.js';
 import { MAX_MODEL_MS, MAX_TOKENS } from '../service/protocol.js';
+import { LANGUAGES } from '../text/generate.js';
 import {
   FIELD_FORMATS,
   type FieldFormat,
@@ -110,6 +111,10 @@ const conversationSchema = z.strictObject({
     .prefault('200ms..1s')
     .describe('Pause between a reply and the next turn.'),
   messageBytes: bytesRange({ max: LIMITS.messageBytes }).prefault('50..400').describe('Size of each user message.'),
+  language: z
+    .enum(LANGUAGES)
+    .default('en')
+    .describe('Language of the messages and replies: en (English) or zh (Chinese, 3 UTF-8 bytes a character).'),
 });
 
 /** A capacity search: the arrival rate stepped from `from` to `to`, each step held for `duration`. */

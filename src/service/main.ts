@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { getBackend } from '../backends/registry.js';
 import { messageOf } from '../errors.js';
-import { isPeerLinked, isRingMember } from '../backends/types.js';
+import { isPeerLinked, isRingMember, isSized } from '../backends/types.js';
 import { createChatServer } from './app.js';
 import type { FromInstance, InstanceConfig, ToInstance } from './messages.js';
 
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     secret: cfg.secret,
     historyTurns: cfg.historyTurns,
     replyBytes: cfg.replyBytes,
+    language: cfg.language,
     maxBodyBytes: cfg.maxBodyBytes,
     prefillMsPerKB: cfg.prefillMsPerKB ?? 0,
     inflight: new Map(),
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
         heapUsedBytes: mem.heapUsed,
         cpuMicros: cpu.user + cpu.system,
         counters: store.counters(),
+        sessionSizes: isSized(store) ? store.sessionSizes() : null,
       });
     } else if (msg.type === 'shutdown') {
       closeWebSockets();

@@ -1,8 +1,10 @@
 /**
  * IPC between the harness (src/cluster/instances.ts) and an instance process (service/main.ts).
  */
+import type { SizeCounts } from '../backends/session-sizes.js';
 import type { RedisTarget, RingNode } from '../backends/types.js';
 import type { StoreCounters } from '../results/schema.js';
+import type { Language } from '../text/generate.js';
 
 /** Everything an instance needs, passed in the SESSBENCH_INSTANCE environment variable as JSON. */
 export interface InstanceConfig {
@@ -15,6 +17,8 @@ export interface InstanceConfig {
   secret: string;
   historyTurns: number;
   replyBytes: number;
+  /** Language of the replies. */
+  language: Language;
   maxBodyBytes: number;
   /** Extra time to the first token per KB of context (prefill); 0 or absent: none. */
   prefillMsPerKB?: number;
@@ -32,6 +36,14 @@ export type ToInstance =
 
 export type FromInstance =
   | { type: 'ready'; port: number; peerPort?: number }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; counters: StoreCounters }
+  | {
+      type: 'stats';
+      rssBytes: number;
+      heapUsedBytes: number;
+      cpuMicros: number;
+      counters: StoreCounters;
+      /** Encoded sizes of the sessions saved; null: none, or not encoded. */
+      sessionSizes: SizeCounts | null;
+    }
   | { type: 'ring-ok' }
   | { type: 'fatal'; message: string };

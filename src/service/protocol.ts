@@ -30,6 +30,11 @@ export interface TurnRequest {
   tokenGapMs?: number;
   /** The whole conversation so far, sent again by a client whose context was lost; replaces the session. */
   history?: HistoryEntry[];
+  /**
+   * Seed (0..2^32-1) of the reply's text, planned by the driver so the same run seed gives the same
+   * replies; without it the service derives one from the turn id.
+   */
+  replySeed?: number;
 }
 
 /** 200 reply of `POST /chat`, and the last event of every streaming transport. */
@@ -98,3 +103,5 @@ export const MAX_HISTORY = 10_000;
 export const WS_PATH = '/chat/ws';
 /** Longest a long-poll may be held by the service. */
 export const MAX_HOLD_MS = 120_000;
+/** Largest reply seed (seeds are unsigned 32-bit). */
+export const MAX_REPLY_SEED = 2 ** 32 - 1;

@@ -17,11 +17,14 @@ import {
   StoreError,
   type TurnRecord,
 } from '../backends/types.js';
+import { type Language, naturalText } from '../text/generate.js';
+import { Prng } from '../util/prng.js';
 import { newSessionId } from './cookies.js';
 import {
   type ErrorReply,
   MAX_HISTORY,
   MAX_MODEL_MS,
+  MAX_REPLY_SEED,
   MAX_TOKENS,
   MAX_TURN_ID_LENGTH,
   type TurnReply,
@@ -37,6 +40,8 @@ export interface ServiceConfig {
   /** Turns kept per session; older ones are dropped. */
   historyTurns: number;
   replyBytes: number;
+  /** Language of the replies. */
+  language: Language;
   maxBodyBytes: number;
   /** Extra time to the first token per KB of context the model reads (prefill). */
   prefillMsPerKB: number;
@@ -57,7 +62,18 @@ export class HttpFailure extends Error {
   }
 }
 
-const REPLY_SOURCE = 'The assistant considers the conversation so far and answers at some length. '.repeat(2000);
+/** A seed for a request that names none: the turn id's FNV-1a hash, so a turn id always gets the same reply. */
+function seedOfTurnId(turnId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < turnId.length; i++) h = Math.imul(h ^ turnId.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The reply's text: natural text of the configured size, from the request's seed alone. */
+export function replyText(cfg: Pick<ServiceConfig, 'language' | 'replyBytes'>, req: TurnRequest): string {
+  const seed = req.replySeed ?? seedOfTurnId(req.turnId);
+  return naturalText(cfg.language, new Prng(seed, 'reply'), cfg.replyBytes);
+}
 
 /** What one turn did: the reply, and the session id and version to put in cookies. */
 export interface TurnOutcome {
@@ -154,7 +170,7 @@ async function attempt(
   receivedAt: number,
 ): Promise<TurnOutcome> {
   let sessionId = from.id;
-  const reply = REPLY_SOURCE.slice(0, cfg.replyBytes);
+  const reply = replyText(cfg, req);
   const history: TurnRecord[] | undefined = req.history?.map((h) => ({ id: h.id, user: h.user, reply }));
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     let session: Session | undefined;
@@ -238,11 +254,15 @@ export function checkTurnRequest(value: unknown): TurnRequest {
     !(Number.isInteger(v.tokens) && (v.tokens as number) >= 1 && (v.tokens as number) <= MAX_TOKENS)
   )
     throw bad(`tokens must be a whole number of 1..${MAX_TOKENS}`);
+  const seed = v.replySeed;
+  if (seed !== undefined && !(Number.isInteger(seed) && (seed as number) >= 0 && (seed as number) <= MAX_REPLY_SEED))
+    throw bad(`replySeed must be an integer of 0..${MAX_REPLY_SEED}`);
   const req: TurnRequest = { turnId: v.turnId, message: v.message };
   if (v.modelMs !== undefined) req.modelMs = v.modelMs as number;
   if (v.firstTokenMs !== undefined) req.firstTokenMs = v.firstTokenMs as number;
   if (v.tokens !== undefined) req.tokens = v.tokens as number;
   if (v.tokenGapMs !== undefined) req.tokenGapMs = v.tokenGapMs as number;
+  if (seed !== undefined) req.replySeed = seed as number;
   if (v.history !== undefined) req.history = checkHistory(v.history);
   return req;
 }

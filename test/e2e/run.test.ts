@@ -114,6 +114,40 @@ describe('sessbench run (shortened quickstart)', () => {
   });
 });
 
+describe('what sessions cost in bytes (shortened quickstart)', () => {
+  it('is measured where sessions are stored encoded, and is no data elsewhere', () => {
+    for (const label of ['redis', 'two-tier']) {
+      const b = by(label);
+      expect(b.sessionBytes!.count, label).toBe(b.store.remoteWrites);
+      // A session of a few turns of natural text: 600-byte replies and messages of 50..400 bytes.
+      expect(b.sessionBytes!.mean, label).toBeGreaterThan(600);
+      expect(b.bytesPerTurn.written, label).toBeGreaterThan(600);
+      expect(b.redisMemory!.keys, label).toBe(b.conversations.started);
+      expect(b.redisMemory!.keyBytesMean, label).toBeGreaterThan(b.sessionBytes!.p50);
+    }
+    for (const label of ['memory', 'sticky']) {
+      expect(by(label).sessionBytes, label).toBeNull();
+      expect(by(label).bytesPerTurn, label).toEqual({ read: null, written: null });
+      expect(by(label).redisMemory, label).toBeNull();
+    }
+    // Replication keeps sessions in memory but copies them to the peers: traffic, no stored size.
+    expect(by('replication').sessionBytes).toBeNull();
+    expect(by('replication').bytesPerTurn.written).toBeGreaterThan(600);
+  });
+
+  it('prints bytes per turn in the terminal, report.md and report.html', () => {
+    expect(stderr).toMatch(/^backend\s+redis r\/turn\s+redis w\/turn\s+read\/turn\s+written\/turn\s+RSS\/instance$/m);
+    expect(stderr).toMatch(/^memory\s+–\s+–\s+–\s+–\s+\d/m);
+    const [dir] = readdirSync(join(tmp.dir, 'reports'));
+    const md = readFileSync(join(tmp.dir, 'reports', dir!, 'report.md'), 'utf8');
+    expect(md).toMatch(/^\| backend \| redis r\/turn \| redis w\/turn \| read\/turn \| written\/turn \|/m);
+    expect(md).toMatch(/^\| redis \| 1\.00 \| 1\.00 \| \d+(\.\d)? KiB \| \d+(\.\d)? KiB \|/m);
+    const html = readFileSync(join(tmp.dir, 'reports', dir!, 'report.html'), 'utf8');
+    expect(html).toMatch(/<th[^>]*>written\/turn<\/th>/);
+    expect(html).toContain('<h2>Stored sessions</h2>');
+  });
+});
+
 describe('two-tier with sticky routing', () => {
   it('almost never reads Redis', async () => {
     // Its own folder: the same file name in tmp.dir would replace the quickstart variant other tests run.

@@ -24,7 +24,7 @@ describe('shipped scenarios', () => {
   const runBy = (test: string) =>
     new Set([...readFileSync(join(ROOT, 'test', 'e2e', test), 'utf8').matchAll(/\b(?:run|scaled|variant)\('([\w.-]+\.yaml)'/g)].map((m) => m[1]!));
   const byFaults = new Set([...runBy('faults.test.ts'), ...runBy('transports.test.ts'), ...runBy('scaled-stores.test.ts')]);
-  const elsewhere = new Set([...byFaults, ...runBy('run.test.ts')]);
+  const elsewhere = new Set([...byFaults, ...runBy('run.test.ts'), ...runBy('codecs.test.ts')]);
 
   it('every scenario with faults is run by faults.test.ts or scaled-stores.test.ts', () => {
     const withFaults = files.filter((f) => parseScenario(readFileSync(join(ROOT, 'scenarios', f), 'utf8'), f).faults.length > 0);

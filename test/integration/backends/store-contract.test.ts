@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backends } from '../../../src/backends/registry.js';
-import type { SessionStore, TurnRecord } from '../../../src/backends/types.js';
+import { type SessionStore, type TurnRecord, isSized } from '../../../src/backends/types.js';
+import { sizeSummary } from '../../../src/backends/session-sizes.js';
 import { useRedis } from '../../helpers/redis.js';
 import { makeStore } from '../../helpers/stores.js';
 
@@ -70,6 +71,20 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('%s store', (n
       expect(c.localHits).toBe(1);
     }
     expect(c.errors).toBe(0);
+  });
+
+  it('reports the encoded size of every session it stored, when it keeps sessions encoded', async () => {
+    const s = store();
+    const id = newId();
+    await s.save(id, 0, [turn('a')]);
+    await s.save(id, 1, [turn('a'), turn('b')]);
+    expect(isSized(s)).toBe(backends[name].usesRedis);
+    if (!isSized(s)) return;
+    const sizes = sizeSummary([s.sessionSizes()])!;
+    expect(sizes.count).toBe(2);
+    // Two sessions of different sizes, and together exactly what the store wrote.
+    expect(sizes.max).toBeGreaterThan(sizes.p50);
+    expect(Math.abs(sizes.mean * 2 - s.counters().bytesWritten)).toBeLessThanOrEqual(1);
   });
 
   it('shares sessions between instances only when it is backed by Redis', async () => {

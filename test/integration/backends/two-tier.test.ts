@@ -57,8 +57,8 @@ describe('two-tier', () => {
   it('keeps both turns when two requests of one session race through the service', async () => {
     const [a, b] = pair();
     const cfg = (store: SessionStore, i: number) => ({
-      instanceIndex: i, store, versionCookie: true, secret: SECRET, historyTurns: 50, replyBytes: 10, maxBodyBytes: 1000,
-      prefillMsPerKB: 0, inflight: new Map(),
+      instanceIndex: i, store, versionCookie: true, secret: SECRET, historyTurns: 50, replyBytes: 10, language: 'en' as const,
+      maxBodyBytes: 1000, prefillMsPerKB: 0, inflight: new Map(),
     });
     const first = await runTurn(cfg(a, 0), { id: undefined, hint: {} }, { turnId: 't0', message: 'hi' });
     const sid = first.sessionId;

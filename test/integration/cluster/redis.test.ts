@@ -47,6 +47,25 @@ describe('RedisServer', () => {
     }
   });
 
+  it("reads used_memory and the MEMORY USAGE of a sample of a prefix's keys", async () => {
+    const r = await RedisServer.start({});
+    try {
+      await r.reset();
+      const before = await r.usedMemory();
+      const value = 'x'.repeat(20_000);
+      for (let i = 0; i < 5; i++) await r.admin.set(`run:2:k${i}`, value);
+      await r.admin.set('other', value);
+      expect((await r.usedMemory()) - before).toBeGreaterThan(6 * 20_000);
+      const m = await r.keyMemory('run:2:', 3);
+      expect(m.keys).toBe(5);
+      expect(m.sampled).toHaveLength(3);
+      for (const bytes of m.sampled) expect(bytes).toBeGreaterThanOrEqual(20_000);
+      expect(await r.keyMemory('none:', 3)).toEqual({ keys: 0, sampled: [] });
+    } finally {
+      await r.stop();
+    }
+  });
+
   it('says how to install redis-server when the binary is missing', async () => {
     const err = await RedisServer.start({ bin: '/nonexistent/redis-server' }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);

@@ -19,7 +19,7 @@ import { SECRET, defaultOptions } from '../../helpers/stores.js';
 let instances: Instance[] = [];
 const config = (index: number) => ({
   index, count: 2, backend: 'memory', options: defaultOptions(memoryBackend), secret: SECRET,
-  historyTurns: 50, replyBytes: 200, maxBodyBytes: 65536, prefillMsPerKB: 20,
+  historyTurns: 50, replyBytes: 200, language: 'en' as const, maxBodyBytes: 65536, prefillMsPerKB: 20,
 });
 const open: Transport[] = [];
 const proxies: TcpProxy[] = [];

@@ -6,6 +6,8 @@ import { request } from 'undici';
 import { type Instance, startInstances } from '../../../src/cluster/instances.js';
 import { SECRET, defaultOptions } from '../../helpers/stores.js';
 import { memoryBackend } from '../../../src/backends/memory.js';
+import { naturalText } from '../../../src/text/generate.js';
+import { Prng } from '../../../src/util/prng.js';
 
 let inst: Instance;
 let origin: string;
@@ -14,7 +16,7 @@ beforeAll(async () => {
   [inst] = (await startInstances([
     {
       index: 0, count: 1, backend: 'memory', options: defaultOptions(memoryBackend), secret: SECRET,
-      historyTurns: 3, replyBytes: 100, maxBodyBytes: 2048,
+      historyTurns: 3, replyBytes: 100, language: 'en', maxBodyBytes: 2048,
     },
   ])) as [Instance];
   origin = `http://127.0.0.1:${inst.port}`;
@@ -47,6 +49,13 @@ describe('POST /chat', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).toMatch(/Path=\//);
     expect(Buffer.from(sidOf(r.setCookie)!, 'base64url')).toHaveLength(16);
+  });
+
+  it('replies with the natural text of the seed the driver sent, the same every time', async () => {
+    const r = await chat({ turnId: 'seeded', message: 'hello', replySeed: 99 });
+    expect(r.body.reply).toBe(naturalText('en', new Prng(99, 'reply'), 100));
+    expect((await chat({ turnId: 'again', message: 'hi', replySeed: 99 })).body.reply).toBe(r.body.reply);
+    expect((await chat({ turnId: 'bad', message: 'hi', replySeed: -1 })).status).toBe(400);
   });
 
   it('echoes the context it used, bounded by the history length', async () => {

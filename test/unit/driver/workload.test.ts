@@ -73,3 +73,35 @@ describe('planConversation', () => {
     expect(sd).toBeLessThan(36);
   });
 });
+
+describe('planned text', () => {
+  const load = (language: string) =>
+    scenario(
+      `  phases: [{ duration: 1s, arrivalRate: 1 }]\n  conversation: { turns: 6..6, messageBytes: 60..300, language: ${language} }\n`,
+    );
+
+  it('is natural text of exactly the planned bytes, with a reply seed per turn, the same on every plan', () => {
+    const s = load('en');
+    const p = planConversation(s, 9, { index: 3, atMs: 0, measured: true });
+    expect(planConversation(s, 9, { index: 3, atMs: 0, measured: true })).toEqual(p);
+    for (const t of p.turns) {
+      expect(Buffer.byteLength(t.message)).toBeGreaterThanOrEqual(60);
+      expect(Buffer.byteLength(t.message)).toBeLessThanOrEqual(300);
+      expect(t.message).toMatch(/^[A-Z][a-z']* /);
+      expect(Number.isInteger(t.replySeed) && t.replySeed >= 0 && t.replySeed < 2 ** 32).toBe(true);
+    }
+    expect(new Set(p.turns.map((t) => t.message)).size).toBe(6);
+    expect(new Set(p.turns.map((t) => t.replySeed)).size).toBe(6);
+    const other = planConversation(s, 10, { index: 3, atMs: 0, measured: true });
+    expect(other.turns[0]!.message).not.toBe(p.turns[0]!.message);
+  });
+
+  it('changes only the text with the language: times and sizes stay those of the seed', () => {
+    const en = planConversation(load('en'), 9, { index: 5, atMs: 0, measured: true });
+    const zh = planConversation(load('zh'), 9, { index: 5, atMs: 0, measured: true });
+    expect(zh.turns.map((t) => [t.thinkMs, t.modelMs, Buffer.byteLength(t.message)])).toEqual(
+      en.turns.map((t) => [t.thinkMs, t.modelMs, Buffer.byteLength(t.message)]),
+    );
+    expect(zh.turns[0]!.message).toMatch(/^\p{Script=Han}/u);
+  });
+});

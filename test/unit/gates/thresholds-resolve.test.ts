@@ -65,7 +65,7 @@ describe('resolveThresholds: problems', () => {
     expect(a!.path).toEqual(['*', 'latncy.p50']);
     expect(a!.message).toMatch(/^unknown metric "latncy.p50" \(did you mean "latency.p50"\?\); expected one of /);
     expect(a!.message).toContain('; expected one of latency.mean, latency.p50, ');
-    expect(a!.message).toMatch(/, rss_per_instance, optionally with \{phase:…\}$/);
+    expect(a!.message).toMatch(/, rss_per_instance, session_bytes.mean, .*, redis_key_bytes, optionally with \{phase:…\}$/);
     expect(b!.message).toMatch(/^unknown metric "Errors!"/);
   });
 

@@ -128,4 +128,36 @@ describe('thresholds in a scenario', () => {
     expect(results.map((r) => `${r.backend} ${r.metric} ${r.phase}`)).toEqual(['redis redis_reads_per_turn null', 'memory errors hiccup', 'redis errors hiccup']);
     expect(results[1]).toMatchObject({ observed: null, ok: false });
   });
+
+  it('gate on what a session costs in bytes, only where sessions are stored encoded', () => {
+    const err = (() => {
+      try {
+        parseScenario(scenarioText('  memory: { "session_bytes.p99": "< 16KB" }\n'), 't.yaml');
+      } catch (e) {
+        return e as ScenarioError;
+      }
+    })();
+    expect(err!.format()).toContain('thresholds.memory.session_bytes.p99: session_bytes.p99 needs a Redis-backed backend');
+    const s = parseScenario(
+      scenarioText(`  "*": { "session_bytes.p99": "< 16KB", bytes_written_per_turn: "< 3KB" }
+  redis: { "session_bytes.p99": "< 6KB", "redis_key_bytes": "< 4KB", "redis_memory": "< 1MB" }
+`),
+      't.yaml',
+    );
+    const labels = [
+      { label: 'memory', usesRedis: false },
+      { label: 'redis', usesRedis: true },
+    ];
+    const results = evaluateThresholds(s.thresholds, fixtureResults(), labels);
+    const verdict = (backend: string, metric: string, threshold: string) =>
+      results.find((r) => r.backend === backend && r.metric === metric && r.threshold === threshold);
+    expect(verdict('redis', 'session_bytes.p99', '< 16KB')).toMatchObject({ ok: true, observed: 6200 });
+    expect(verdict('redis', 'session_bytes.p99', '< 6KB')).toMatchObject({ ok: false, observed: 6200 });
+    expect(verdict('redis', 'redis_key_bytes', '< 4KB')).toMatchObject({ ok: true, observed: 3300 });
+    expect(verdict('redis', 'redis_memory', '< 1MB')).toMatchObject({ ok: false, observed: 1_100_000 });
+    expect(verdict('redis', 'bytes_written_per_turn', '< 3KB')).toMatchObject({ ok: false, observed: 3100 });
+    // memory keeps no encoded sessions and sends nothing: no size verdict, and no traffic is no data.
+    expect(verdict('memory', 'session_bytes.p99', '< 16KB')).toBeUndefined();
+    expect(verdict('memory', 'bytes_written_per_turn', '< 3KB')).toMatchObject({ ok: false, observed: null });
+  });
 });

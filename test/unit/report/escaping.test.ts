@@ -42,7 +42,7 @@ describe('Markdown report', () => {
       if (l.startsWith('|')) (current ??= (tables.push([]), tables.at(-1)!)).push(l);
       else current = undefined;
     }
-    expect(tables.length).toBe(6); // three groups of the comparison, two of the phases, thresholds
+    expect(tables.length).toBe(7); // four groups of the comparison, two of the phases, thresholds
     for (const t of tables) {
       const n = cells(t[0]!);
       for (const row of t) expect(cells(row), row).toBe(n);
@@ -55,6 +55,7 @@ describe('Markdown report', () => {
       '## Latency and throughput',
       '## Sessions',
       '## Store',
+      '## Stored sessions',
       '## Faults',
       '### Latency by phase',
       '### Sessions by phase',

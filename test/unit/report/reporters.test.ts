@@ -62,6 +62,9 @@ function emptyBackend(): BackendResult {
     redis: { reads: 0, writes: 0, readsPerTurn: null, writesPerTurn: null, byCommand: {} },
     memory: { rssTotalBytes: null, rssMeanBytes: null },
     instances: [],
+    sessionBytes: null,
+    bytesPerTurn: { read: null, written: null },
+    redisMemory: { usedBytes: 1_000_000, usedAtStartBytes: 1_000_000, keys: 0, sampledKeys: 0, keyBytesMean: null },
   };
 }
 
@@ -123,7 +126,9 @@ describe('reporters', () => {
     const row = (title: string) => term[term.findIndex((l) => l === title) + 3]!;
     expect(row('Latency and throughput')).toMatch(/cut\s+round-robin\s+0\s+–\s+–\s+–\s+–\s+0/);
     expect(row('Sessions')).toMatch(/cut\s+–\s+–\s+0\s+0\s+0/);
-    expect(row('Store')).toMatch(/cut\s+–\s+–\s+–/);
+    expect(row('Store')).toMatch(/cut\s+–\s+–\s+–\s+–\s+–$/);
+    // Nothing saved: no size and no per-key memory; the keys and Redis's growth were measured (none).
+    expect(row('Stored sessions')).toMatch(/cut\s+–\s+–\s+0\s+0 B\s+–$/);
     expect(renderMarkdown(r)).toContain('| cut | – | – | – |');
     expect(htmlReporter.render(r)).toContain('<td class="num">–</td>');
   });
